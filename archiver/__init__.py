@@ -1,0 +1,1 @@
+"""URL → Wayback Machine capture, within the Archive's limits."""

@@ -1,0 +1,1 @@
+"""Blog address → every public post URL."""

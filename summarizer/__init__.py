@@ -1,0 +1,1 @@
+"""URL → fetched document → main text → local LLM → summary."""

@@ -1,0 +1,83 @@
+"""Fixtures shared by the whole suite: a real Celery worker process on Redis."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def wait_until(predicate: Callable[[], object], *, timeout: float = 30, interval: float = 0.1):
+    """Poll ``predicate`` until it returns something truthy, or fail loudly."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := predicate():
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s: {predicate}")
+
+
+def _database_url_for(settings_dict: dict) -> str:
+    """The URL of the database pytest-django created, for a worker process."""
+    base = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(base._replace(path="/" + settings_dict["NAME"]))
+
+
+def _redis_url() -> str:
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    if not url.startswith("redis://"):
+        pytest.fail("the integration tests need CELERY_BROKER_URL=redis://… (run `make test`)")
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_client():
+    import redis
+
+    client = redis.Redis.from_url(_redis_url())
+    client.ping()
+    return client
+
+
+@pytest.fixture(scope="session")
+def worker_env(django_db_setup, django_db_blocker) -> dict[str, str]:
+    """Environment for processes that must see the test database."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        url = _database_url_for(connection.settings_dict)
+    return {**os.environ, "DATABASE_URL": url, "CELERY_BROKER_URL": _redis_url()}
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(worker_env, redis_client, tmp_path_factory) -> Iterator[subprocess.Popen]:
+    """A real `celery worker` subprocess consuming every queue from Redis."""
+    redis_client.flushdb()  # the test broker db: stale messages from old runs go
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    env = {**worker_env, "WAYBRIEF_DATA_DIR": str(log.parent)}
+    command = [
+        sys.executable, "-m", "celery", "-A", "waybrief", "worker",
+        "--pool", "prefork", "--concurrency", "2", "--loglevel", "INFO",
+        "--hostname", f"test-worker-{os.getpid()}@%h",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+    try:
+        wait_until(lambda: b"ready." in log.read_bytes() or process.poll() is not None, timeout=60)
+        if process.poll() is not None:
+            pytest.fail(f"celery worker exited early:\n{log.read_text()[-3000:]}")
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

