@@ -8,6 +8,13 @@ PIP    := $(PY) -m pip
 TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/waybrief
 TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
 
+# llama.cpp's native build uses Intel AMX kernels where the CPU reports them,
+# and those crash (SIGSEGV) on virtual machines that do not grant AMX state.
+# A portable AVX2 build runs everywhere. pip caches the built wheel by version
+# only: after changing these, run `$(PIP) cache remove llama_cpp_python`.
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc 2>/dev/null || echo 2)
+
 .PHONY: run test install install-test lint superuser services clean
 
 $(PY):

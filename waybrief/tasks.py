@@ -9,9 +9,7 @@ from . import ledger, services
 
 @shared_task(name="waybrief.heartbeat")
 def heartbeat(heartbeat_id: int) -> bool:
-    return services.answer_heartbeat(
-        heartbeat_id=heartbeat_id, worker=heartbeat.request.hostname
-    )
+    return services.answer_heartbeat(heartbeat_id=heartbeat_id, worker=heartbeat.request.hostname)
 
 
 @shared_task(name="waybrief.reconcile")

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.support.http import LocalServer
+from waybrief.fetching import Fetcher
+
+
+@pytest.fixture
+def site():
+    server = LocalServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def loopback_fetcher() -> Fetcher:
+    """Fixtures live on loopback, so tests allow it; the guard tests do not."""
+    return Fetcher(allow_private=True, timeout=10)
+
+
+@pytest.fixture(scope="session")
+def model():
+    """The bundled SmolLM2 GGUF, loaded once for the whole session."""
+    from summarizer.backends import bundled_model_path
+    from summarizer.backends.llama_cpp import LlamaCppBackend
+
+    return LlamaCppBackend(bundled_model_path(), n_ctx=4096)
+
+
+class CountingBackend:
+    """The real model, with a count of how often it was asked to generate."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.calls = 0
+        self.model_name = inner.model_name
+        self.context_length = inner.context_length
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def stream_chat(self, messages, *, max_tokens, usage):
+        self.calls += 1
+        yield from self.inner.stream_chat(messages, max_tokens=max_tokens, usage=usage)
+
+
+@pytest.fixture
+def counting_model(model) -> CountingBackend:
+    return CountingBackend(model)
