@@ -207,6 +207,22 @@ WAYBACK_ACCESS_KEY = env_str("WAYBACK_ACCESS_KEY")
 WAYBACK_SECRET_KEY = env_str("WAYBACK_SECRET_KEY")
 WAYBACK_RATE_PER_MINUTE = env_int("WAYBACK_RATE_PER_MINUTE", 4)
 WAYBACK_MAX_ACTIVE = env_int("WAYBACK_MAX_ACTIVE", 2)
+# Archiver timing. The defaults suit the real Archive; tests and benches
+# shorten them (the rate window included) so they finish in seconds.
+WAYBACK_RATE_WINDOW_SECONDS = env_float("WAYBACK_RATE_WINDOW_SECONDS", 60.0)
+WAYBACK_LOOKUP_RATE_PER_MINUTE = env_int("WAYBACK_LOOKUP_RATE_PER_MINUTE", 60)  # CDX/availability
+WAYBACK_SKIP_IF_CAPTURED_WITHIN = env_int("WAYBACK_SKIP_IF_CAPTURED_WITHIN", 30 * 86400)  # s; 0: off
+WAYBACK_TIMEOUT_SECONDS = env_float("WAYBACK_TIMEOUT_SECONDS", 30.0)
+WAYBACK_POLL_SECONDS = env_float("WAYBACK_POLL_SECONDS", 10.0)  # first job poll; grows to 8x
+WAYBACK_JOB_TIMEOUT_SECONDS = env_float("WAYBACK_JOB_TIMEOUT_SECONDS", 1800.0)
+WAYBACK_RETRY_SECONDS = env_float("WAYBACK_RETRY_SECONDS", 300.0)  # first retry; doubles
+WAYBACK_MAX_RETRIES = env_int("WAYBACK_MAX_RETRIES", 5)
+WAYBACK_PAUSE_SECONDS = env_float("WAYBACK_PAUSE_SECONDS", 60.0)  # after a 429 without Retry-After
+WAYBACK_SLOWDOWN_SECONDS = env_float("WAYBACK_SLOWDOWN_SECONDS", 600.0)  # half rate after a 429
+WAYBACK_BREAKER_FAILURES = env_int("WAYBACK_BREAKER_FAILURES", 5)
+WAYBACK_BREAKER_SECONDS = env_float("WAYBACK_BREAKER_SECONDS", 60.0)  # probe interval when open
+WAYBACK_AUTH_RETRY_SECONDS = env_float("WAYBACK_AUTH_RETRY_SECONDS", 600.0)  # after a 401
+WAYBACK_INLINE_WAIT_SECONDS = env_float("WAYBACK_INLINE_WAIT_SECONDS", 10.0)  # < LEASE_SECONDS
 
 # --- Summarizer -----------------------------------------------------------
 LLM_BACKEND = env_str("LLM_BACKEND", "llama_cpp")

@@ -1,0 +1,132 @@
+"""Gates in front of the Archive: the circuit breaker and the missing-keys stop.
+
+Both are shared by every worker (through ``archiver.ratelimit.shared_state``):
+when one worker learns the Archive is down or refuses our credentials, all
+stop sending, and the URLs wait as ``pending`` instead of failing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from .sharedstate import shared_state
+
+log = logging.getLogger(__name__)
+
+FAILURES, OPEN, PROBE = "breaker:failures", "breaker:open", "breaker:probe"
+OPEN_FOR_AT_MOST = 86400.0  # a breaker nobody probes for a day closes by itself
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Why nothing may be sent now, and for how long at least."""
+
+    waiting_for: str  # "outage" or "keys"
+    seconds: float
+    message: str
+
+
+# --- circuit breaker ----------------------------------------------------------
+def record_failure(reason: str) -> None:
+    """A 5xx or a connection error; enough of them in a row open the breaker."""
+    state = shared_state()
+    failures = state.incr(FAILURES, ttl=settings.WAYBACK_BREAKER_SECONDS * 10)
+    if failures < settings.WAYBACK_BREAKER_FAILURES:
+        return
+    probe_at = state.now() + settings.WAYBACK_BREAKER_SECONDS
+    if state.add(OPEN, repr(probe_at), ttl=OPEN_FOR_AT_MOST):
+        log.warning(
+            "Wayback Machine looks down after %d failures in a row (%s): pausing all saves, "
+            "URLs stay pending, probing every %ss",
+            failures,
+            reason,
+            settings.WAYBACK_BREAKER_SECONDS,
+        )
+
+
+def record_success() -> None:
+    state = shared_state()
+    if state.get(OPEN) is not None or state.get(FAILURES) is not None:
+        state.delete(FAILURES, OPEN)
+
+
+def breaker_state() -> tuple[str, float]:
+    """("closed", 0), ("open", seconds until the next probe) or ("probe", 0)."""
+    state = shared_state()
+    probe_at = state.get(OPEN)
+    if probe_at is None:
+        return "closed", 0.0
+    wait = float(probe_at) - state.now()
+    return ("open", wait) if wait > 0 else ("probe", 0.0)
+
+
+def probe(check: Callable[[], object], is_outage: Callable[[Exception], bool]) -> bool:
+    """Try the Archive once (one prober at a time); close the breaker if it answers.
+
+    Returns True when the breaker is closed afterwards.
+    """
+    status, _ = breaker_state()
+    if status != "probe":
+        return status == "closed"
+    state = shared_state()
+    if not state.add(PROBE, "1", ttl=settings.WAYBACK_TIMEOUT_SECONDS + 1):
+        return False
+    try:
+        check()
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        state.put(OPEN, repr(state.now() + settings.WAYBACK_BREAKER_SECONDS), ttl=OPEN_FOR_AT_MOST)
+        log.info(
+            "Wayback Machine still down (%s); next probe in %ss",
+            exc,
+            settings.WAYBACK_BREAKER_SECONDS,
+        )
+        return False
+    finally:
+        state.delete(PROBE)
+    record_success()
+    log.warning("Wayback Machine answers again: saves resume")
+    return True
+
+
+# --- credentials ----------------------------------------------------------------
+def _keys_flag() -> str:
+    keys = f"{settings.WAYBACK_ACCESS_KEY}:{settings.WAYBACK_SECRET_KEY}"
+    return "keys-refused:" + hashlib.sha256(keys.encode()).hexdigest()[:16]
+
+
+def keys_message() -> str:
+    if settings.WAYBACK_ACCESS_KEY and settings.WAYBACK_SECRET_KEY:
+        return (
+            "The Wayback Machine refused the keys in WAYBACK_ACCESS_KEY/WAYBACK_SECRET_KEY "
+            "(HTTP 401). Check them at https://archive.org/account/s3.php and restart the "
+            "workers; every URL stays pending until then."
+        )
+    return (
+        "The Wayback Machine refuses anonymous saves (HTTP 401). Set WAYBACK_ACCESS_KEY and "
+        "WAYBACK_SECRET_KEY (archive.org S3-style keys from "
+        "https://archive.org/account/s3.php) and restart the workers; every URL stays pending "
+        "until then."
+    )
+
+
+def record_keys_refused() -> None:
+    """Remember the 401 for these keys, so no worker tries them again for a while."""
+    if shared_state().add(_keys_flag(), "1", ttl=settings.WAYBACK_AUTH_RETRY_SECONDS):
+        log.error(keys_message())
+
+
+def current_gate() -> Gate | None:
+    """What stops saves right now, not counting a breaker whose probe is due."""
+    if shared_state().get(_keys_flag()) is not None:
+        return Gate("keys", settings.WAYBACK_AUTH_RETRY_SECONDS, keys_message())
+    status, wait = breaker_state()
+    if status == "open":
+        return Gate("outage", wait, "the Wayback Machine is down")
+    return None

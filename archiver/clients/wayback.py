@@ -1,0 +1,240 @@
+"""A small httpx client for the Wayback Machine endpoints the archiver uses.
+
+Why not waybackpy: version 3.0.6 hard-codes ``https://web.archive.org`` (and
+``archive.org`` for availability) in its API classes and in the archive URLs
+it builds, retries with blocking sleeps of its own, and has neither SPN2 job
+polling nor ``Authorization: LOW`` saves. The archiver needs a configurable
+``WAYBACK_URL`` (a local stand-in in tests), every error surfaced at once to
+the shared rate limiter and circuit breaker, and non-blocking waits, so this
+module speaks the same four endpoints directly. It keeps no state besides a
+connection pool and makes exactly one HTTP request per call.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+from django.conf import settings
+
+from .errors import (
+    CaptureError,
+    JobNotFound,
+    RateLimited,
+    Refused,
+    Unauthorized,
+    Unavailable,
+)
+
+TIMESTAMP_FORMAT = "%Y%m%d%H%M%S"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A capture that exists in the Wayback Machine."""
+
+    timestamp: str
+    original: str
+    wayback_url: str
+
+    @property
+    def captured_at(self) -> datetime:
+        return datetime.strptime(self.timestamp, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """What ``GET /save/status/{job_id}`` says about an SPN2 job."""
+
+    status: str  # pending | success | error
+    timestamp: str = ""
+    original_url: str = ""
+
+
+def wayback_timestamp(when: datetime) -> str:
+    return when.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """``Retry-After`` as seconds: a number, or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+# Errors after the request may have reached the server: a save might exist.
+_MAYBE_SENT = (
+    httpx.ReadTimeout,
+    httpx.ReadError,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+    httpx.RemoteProtocolError,
+)
+
+
+class WaybackClient:
+    """SPN2 saves and status polls, availability and CDX look-ups under one base URL."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        access_key: str = "",
+        secret_key: str = "",
+        http: httpx.Client | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.has_keys = bool(access_key and secret_key)
+        self._auth = f"LOW {access_key}:{secret_key}" if self.has_keys else ""
+        self._http = http or httpx.Client(timeout=timeout)
+        self._timeout = timeout
+
+    @classmethod
+    def from_settings(cls) -> WaybackClient:
+        return cls(
+            base_url=settings.WAYBACK_URL,
+            access_key=settings.WAYBACK_ACCESS_KEY,
+            secret_key=settings.WAYBACK_SECRET_KEY,
+            http=_process_http_client(),
+            timeout=settings.WAYBACK_TIMEOUT_SECONDS,
+        )
+
+    def wayback_url(self, timestamp: str, original: str) -> str:
+        return f"{self.base_url}/web/{timestamp}/{original}"
+
+    # --- SPN2 -------------------------------------------------------------
+    def save(self, url: str, *, if_not_archived_within: int = 0) -> str:
+        """Ask SPN2 to capture ``url``; returns the job id.
+
+        Raises ``Unavailable`` with ``maybe_sent`` when the request may have
+        reached the Archive although no answer came back.
+        """
+        form = {"url": url, "skip_first_archive": "1"}
+        if if_not_archived_within:
+            form["if_not_archived_within"] = str(if_not_archived_within)
+        headers = {"Authorization": self._auth} if self._auth else {}
+        data = self._json("POST", "/save", data=form, headers=headers, may_create=True)
+        if data.get("status") == "error":
+            raise CaptureError(str(data.get("status_ext", "")), str(data.get("message", "")))
+        if not data.get("job_id"):
+            raise Unavailable(f"SPN2 answered without a job id: {str(data)[:200]}", maybe_sent=True)
+        return str(data["job_id"])
+
+    def status(self, job_id: str) -> JobStatus:
+        data = self._json("GET", f"/save/status/{job_id}")
+        status = str(data.get("status", ""))
+        if status == "error":
+            ext, message = str(data.get("status_ext", "")), str(data.get("message", ""))
+            if "not found" in message.lower() and not ext:
+                raise JobNotFound(message)
+            raise CaptureError(ext, message)
+        if status not in {"pending", "success"}:
+            raise Unavailable(f"unexpected job status {status!r}")
+        return JobStatus(
+            status=status,
+            timestamp=str(data.get("timestamp", "")),
+            original_url=str(data.get("original_url", "")),
+        )
+
+    # --- look-ups -----------------------------------------------------------
+    def available(self, url: str) -> Snapshot | None:
+        """The most recent good capture the availability API knows, if any."""
+        data = self._json("GET", "/wayback/available", params={"url": url})
+        closest = (data.get("archived_snapshots") or {}).get("closest") or {}
+        if not closest.get("available") or str(closest.get("status", "200"))[:1] not in "23":
+            return None
+        timestamp = str(closest.get("timestamp", ""))
+        return Snapshot(timestamp, url, self.wayback_url(timestamp, url)) if timestamp else None
+
+    def cdx(self, url: str, **params: str) -> list[dict[str, str]]:
+        """CDX rows as dicts keyed by the header row; a resume key, if any, is dropped."""
+        rows = self._json("GET", "/cdx/search/cdx", params={"url": url, "output": "json", **params})
+        if not rows:
+            return []
+        if not isinstance(rows, list) or not isinstance(rows[0], list):
+            raise Unavailable(f"CDX answered something that is not a table: {str(rows)[:200]}")
+        header, body = rows[0], rows[1:]
+        if [] in body:  # showResumeKey: an empty row, then the key
+            body = body[: body.index([])]
+        return [dict(zip(header, row, strict=False)) for row in body]
+
+    def captured_since(self, url: str, since: datetime) -> Snapshot | None:
+        """The latest capture of ``url`` taken at or after ``since``, through CDX."""
+        rows = self.cdx(
+            url,
+            fl="timestamp,original,statuscode",
+            limit="-1",
+            **{"from": wayback_timestamp(since)},
+        )
+        if not rows:
+            return None
+        row = rows[-1]
+        original = row.get("original") or url
+        return Snapshot(row["timestamp"], original, self.wayback_url(row["timestamp"], original))
+
+    def probe(self) -> None:
+        """One cheap request that raises ``Unavailable`` while the Archive is down."""
+        self._json("GET", "/wayback/available", params={"url": "example.com"})
+
+    # --- plumbing -------------------------------------------------------------
+    def _json(self, method: str, path: str, *, may_create: bool = False, **kwargs):
+        headers = {"Accept": "application/json", "User-Agent": settings.FETCH_USER_AGENT}
+        headers.update(kwargs.pop("headers", {}))
+        try:
+            response = self._http.request(
+                method, self.base_url + path, headers=headers, timeout=self._timeout, **kwargs
+            )
+        except _MAYBE_SENT as exc:
+            raise Unavailable(f"{type(exc).__name__}: {exc}", maybe_sent=may_create) from exc
+        except httpx.HTTPError as exc:
+            raise Unavailable(f"{type(exc).__name__}: {exc}") from exc
+        _raise_for_status(response, may_create=may_create)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise Unavailable(
+                f"HTTP {response.status_code} that is not JSON: {response.text[:200]!r}",
+                maybe_sent=may_create,
+            ) from exc
+
+
+def _raise_for_status(response: httpx.Response, *, may_create: bool) -> None:
+    code = response.status_code
+    if code < 400:
+        return
+    text = f"HTTP {code}: {response.text[:200]}".strip()
+    if code == 429:
+        raise RateLimited(
+            text, retry_after=retry_after_seconds(response.headers.get("Retry-After"))
+        )
+    if code == 401:
+        raise Unauthorized(text)
+    if code == 404 and "/save/status/" in str(response.request.url):
+        raise JobNotFound(text)
+    if code >= 500 or code == 408:
+        # A gateway that timed out may have passed the save on before it did.
+        raise Unavailable(text, maybe_sent=may_create and code in (502, 504))
+    raise Refused(text)
+
+
+_clients: dict[int, httpx.Client] = {}
+
+
+def _process_http_client() -> httpx.Client:
+    """One connection pool per process: a pool made before a fork is not shared."""
+    pid = os.getpid()
+    if pid not in _clients:
+        _clients[pid] = httpx.Client(timeout=settings.WAYBACK_TIMEOUT_SECONDS)
+    return _clients[pid]

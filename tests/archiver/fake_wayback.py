@@ -1,0 +1,239 @@
+"""A local stand-in for the Wayback Machine, on 127.0.0.1, for tests and the bench.
+
+It speaks what the archiver uses: SPN2 ``POST /save`` and
+``GET /save/status/{job}``, ``GET /wayback/available`` and the CDX API, and
+it can misbehave on purpose: a per-window save limit answered with 429 and
+``Retry-After``, a cap on jobs in flight, an outage (503 everywhere), keys
+required (401), slow answers, and ``status: error`` on a save or a job.
+Every request is logged with its arrival time so tests can check the limits.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+
+def ts14(when: float) -> str:
+    return datetime.fromtimestamp(when, UTC).strftime("%Y%m%d%H%M%S")
+
+
+@dataclass
+class Job:
+    url: str
+    done_at: float
+    error: str = ""
+    recorded: bool = False
+
+
+@dataclass
+class Arrival:
+    at: float
+    method: str
+    path: str
+    url: str
+    status: int
+
+
+@dataclass
+class FakeWayback:
+    """The server's behaviour; change the fields while it runs (under ``lock``)."""
+
+    save_limit: int | None = None  # accepted saves per ``window`` seconds
+    window: float = 60.0
+    retry_after: str = "1"
+    max_active: int | None = None
+    keys: str | None = None  # "key:secret": saves need "Authorization: LOW key:secret"
+    job_seconds: float = 0.05
+    save_delay: float = 0.0
+    outage_until: float = 0.0
+    save_errors: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    job_errors: dict[str, list[str]] = field(default_factory=dict)
+    captures: dict[str, list[str]] = field(default_factory=dict)
+    jobs: dict[str, Job] = field(default_factory=dict)
+    log: list[Arrival] = field(default_factory=list)
+    save_arrived: threading.Event = field(default_factory=threading.Event)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    # --- running ------------------------------------------------------------
+    def start(self) -> FakeWayback:
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    # --- set-up and inspection ------------------------------------------------
+    def add_capture(self, url: str, when: float) -> str:
+        with self.lock:
+            self.captures.setdefault(url, []).append(ts14(when))
+            self.captures[url].sort()
+            return self.captures[url][-1]
+
+    def outage(self, seconds: float) -> None:
+        self.outage_until = time.time() + seconds
+
+    def saves(self, url: str | None = None) -> list[Arrival]:
+        with self.lock:
+            return [a for a in self.log if a.path == "/save" and url in (None, a.url)]
+
+    def max_saves_in_window(self, window: float) -> int:
+        """The most save requests that arrived within any ``window`` seconds."""
+        times = sorted(a.at for a in self.saves())
+        best, start = 0, 0
+        for end, at in enumerate(times):
+            while at - times[start] >= window:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
+
+    # --- behaviour --------------------------------------------------------------
+    def _finish_jobs(self, now: float) -> None:
+        for job in self.jobs.values():
+            if not job.recorded and not job.error and now >= job.done_at:
+                job.recorded = True
+                self.captures.setdefault(job.url, []).append(ts14(job.done_at))
+                self.captures[job.url].sort()
+
+    def _save(self, url: str, auth: str, now: float) -> tuple[int, dict, dict]:
+        if self.keys is not None and auth != f"LOW {self.keys}":
+            return 401, {"message": "You need to be logged in to use Save Page Now."}, {}
+        if self.save_limit is not None:
+            recent = [a for a in self.saves() if a.status == 200 and now - a.at < self.window]
+            if len(recent) >= self.save_limit:
+                return 429, {"message": "Too Many Requests"}, {"Retry-After": self.retry_after}
+        if self.save_errors.get(url):
+            ext, message = self.save_errors[url].pop(0)
+            return 200, {"status": "error", "status_ext": ext, "message": message}, {}
+        active = [j for j in self.jobs.values() if now < j.done_at]
+        if self.max_active is not None and len(active) >= self.max_active:
+            body = {
+                "status": "error",
+                "status_ext": "error:user-session-limit",
+                "message": "You have already reached the limit of active sessions.",
+            }
+            return 200, body, {}
+        job_id = "spn2-" + uuid.uuid4().hex
+        error = self.job_errors[url].pop(0) if self.job_errors.get(url) else ""
+        self.jobs[job_id] = Job(url, now + self.job_seconds, error)
+        self.save_arrived.set()
+        return 200, {"url": url, "job_id": job_id}, {}
+
+    def _status(self, job_id: str, now: float) -> tuple[int, dict, dict]:
+        job = self.jobs.get(job_id)
+        if job is None:
+            return 200, {"status": "error", "message": "Job not found"}, {}
+        if now < job.done_at:
+            return 200, {"status": "pending", "job_id": job_id, "resources": []}, {}
+        if job.error:
+            body = {
+                "status": "error",
+                "status_ext": job.error,
+                "job_id": job_id,
+                "message": f"Capture failed: {job.error}",
+            }
+            return 200, body, {}
+        stamp = ts14(job.done_at)
+        return (
+            200,
+            {
+                "status": "success",
+                "job_id": job_id,
+                "original_url": job.url,
+                "timestamp": stamp,
+                "duration_sec": self.job_seconds,
+            },
+            {},
+        )
+
+    def _available(self, url: str) -> tuple[int, dict, dict]:
+        stamps = self.captures.get(url, [])
+        if not stamps:
+            return 200, {"url": url, "archived_snapshots": {}}, {}
+        closest = {
+            "status": "200",
+            "available": True,
+            "timestamp": stamps[-1],
+            "url": f"{self.base_url}/web/{stamps[-1]}/{url}",
+        }
+        return 200, {"url": url, "archived_snapshots": {"closest": closest}}, {}
+
+    def _cdx(self, query: dict[str, str]) -> tuple[int, list, dict]:
+        url = query.get("url", "")
+        stamps = [s for s in self.captures.get(url, []) if s >= query.get("from", "")]
+        limit = int(query.get("limit", "0") or 0)
+        stamps = stamps[limit:] if limit < 0 else stamps[:limit] if limit else stamps
+        fields = query.get("fl", "urlkey,timestamp,original,mimetype,statuscode").split(",")
+        values = {"urlkey": url, "original": url, "mimetype": "text/html", "statuscode": "200"}
+        rows = [[{**values, "timestamp": s}.get(f, "-") for f in fields] for s in stamps]
+        return 200, ([fields, *rows] if rows else []), {}
+
+    def answer(self, method: str, path: str, query: dict, form: dict, auth: str):
+        now = time.time()
+        with self.lock:
+            self._finish_jobs(now)
+            url = form.get("url", "") or query.get("url", "")
+            if now < self.outage_until:
+                result = (503, {"message": "Service Unavailable"}, {})
+            elif method == "POST" and path == "/save":
+                result = self._save(url, auth, now)
+            elif path.startswith("/save/status/"):
+                result = self._status(path.rsplit("/", 1)[1], now)
+            elif path == "/wayback/available":
+                result = self._available(url)
+            elif path == "/cdx/search/cdx":
+                result = self._cdx(query)
+            else:
+                result = (404, {"message": "not here"}, {})
+            self.log.append(Arrival(now, method, path, url, result[0]))
+        return result
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeWayback
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args) -> None:  # keep test output quiet
+        pass
+
+    def _handle(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode() if length else ""
+        form = {k: v[-1] for k, v in parse_qs(body).items()}
+        auth = self.headers.get("Authorization", "")
+        status, payload, headers = self.fake.answer(method, parts.path, query, form, auth)
+        if method == "POST" and parts.path == "/save" and self.fake.save_delay:
+            time.sleep(self.fake.save_delay)
+        data = json.dumps(payload).encode()
+        try:
+            self.send_response(status)
+            for name, value in {"Content-Type": "application/json", **headers}.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            pass  # the client went away (a killed worker)
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
