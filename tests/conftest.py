@@ -54,7 +54,16 @@ def worker_env(django_db_setup, django_db_blocker) -> dict[str, str]:
 
     with django_db_blocker.unblock():
         url = _database_url_for(connection.settings_dict)
-    return {**os.environ, "DATABASE_URL": url, "CELERY_BROKER_URL": _redis_url()}
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "CELERY_BROKER_URL": _redis_url(),
+        "PYTHONPATH": str(ROOT),  # this checkout's code, whatever else is installed
+        # Test sites live on loopback; and a short deadline keeps slow-site tests short.
+        "FETCH_ALLOW_PRIVATE": "1",
+        "FETCH_TIMEOUT_SECONDS": "3",
+        "LLM_CONTEXT": "4096",
+    }
 
 
 @pytest.fixture(scope="session")

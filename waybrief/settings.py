@@ -231,6 +231,9 @@ LLM_N_GPU_LAYERS = env_int("LLM_N_GPU_LAYERS", 0)
 LLM_CONTEXT = env_int("LLM_CONTEXT", 0)  # 0: what the model was trained with
 LLM_THREADS = env_int("LLM_THREADS", 0)  # 0: llama.cpp decides
 LLM_MAX_OUTPUT_TOKENS = env_int("LLM_MAX_OUTPUT_TOKENS", 512)
+LLM_PRELOAD = env_bool("LLM_PRELOAD", False)  # load the model when a worker process starts
+SUMMARY_URL_CACHE_SECONDS = env_int("SUMMARY_URL_CACHE_SECONDS", 24 * 3600)
+SUMMARY_FEED_INTERVAL_SECONDS = env_float("SUMMARY_FEED_INTERVAL_SECONDS", 0.25)
 LLM_OPENAI_BASE_URL = env_str("LLM_OPENAI_BASE_URL", "http://127.0.0.1:8080/v1")
 LLM_OPENAI_API_KEY = env_str("LLM_OPENAI_API_KEY")
 LLM_OPENAI_MODEL = env_str("LLM_OPENAI_MODEL", "default")
@@ -244,3 +247,8 @@ FETCH_USER_AGENT = env_str(
     "FETCH_USER_AGENT",
     "Waybrief/0.1 (self-hosted web archiver and summarizer)",
 )
+
+# --- Crawler ----------------------------------------------------------------
+# Per host: requests in flight at once, and seconds between request starts.
+CRAWL_CONCURRENCY = env_int("CRAWL_CONCURRENCY", 4)
+CRAWL_DELAY_SECONDS = env_float("CRAWL_DELAY_SECONDS", 0.0)

@@ -25,7 +25,9 @@ def model():
     from summarizer.backends import bundled_model_path
     from summarizer.backends.llama_cpp import LlamaCppBackend
 
-    return LlamaCppBackend(bundled_model_path(), n_ctx=4096)
+    backend = LlamaCppBackend(bundled_model_path(), n_ctx=4096)
+    yield backend
+    backend.llm.close()  # now, not in __del__ at interpreter exit
 
 
 class CountingBackend:

@@ -1,0 +1,154 @@
+"""Summarizer overhead: end-to-end task time against a raw llama.cpp call.
+
+For each fixed local document, the whole pipeline (fetch over loopback,
+extract, database rows, prompt, model, clean-up) is timed against a bare
+llama-cpp-python streaming call with the identical messages and sampling,
+in the same process, alternating the order. Then the cached paths.
+
+    .venv/bin/python bench/summarize.py [--repeat 3]
+
+Uses a throw-away SQLite database unless DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("WAYBRIEF_DATA_DIR", tempfile.mkdtemp(prefix="wb-bench-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waybrief.settings")
+os.environ["FETCH_ALLOW_PRIVATE"] = "1"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+from summarizer import prompts, services  # noqa: E402
+from summarizer.backends import bundled_model_path  # noqa: E402
+from summarizer.backends.llama_cpp import SAMPLING, LlamaCppBackend  # noqa: E402
+from summarizer.extract import extract  # noqa: E402
+from tests.summarizer.test_charsets import POST as BIG5_POST  # noqa: E402
+from tests.summarizer.test_extract import ARTICLE  # noqa: E402
+from tests.summarizer.test_summarize_pipeline import JS  # noqa: E402
+from tests.support.http import LocalServer, Reply  # noqa: E402
+from waybrief.fetching import Fetcher  # noqa: E402
+
+DOCUMENTS = {
+    "english-article": (ARTICLE.encode(), "text/html"),
+    "big5-article": (BIG5_POST.encode("cp950"), "text/html"),
+    "javascript": (JS, "application/javascript"),
+}
+
+
+def raw_call(backend: LlamaCppBackend, messages, max_tokens: int) -> tuple[float, float, int]:
+    """Seconds, seconds to first token, tokens: llama-cpp-python with nothing around it."""
+    started = time.perf_counter()
+    first = None
+    tokens = 0
+    for chunk in backend.llm.create_chat_completion(
+        messages=messages, max_tokens=max_tokens, stream=True, **SAMPLING
+    ):
+        if chunk["choices"][0]["delta"].get("content"):
+            first = first or time.perf_counter() - started
+            tokens += 1
+    return time.perf_counter() - started, first or 0.0, tokens
+
+
+def pipeline_call(url: str, fetcher: Fetcher, backend) -> tuple[float, dict, int]:
+    started = time.perf_counter()
+    summary = services.request_summary(url=url, enqueue=False, use_cache=False)
+    summary = services.run_summary(summary_id=summary.pk, fetcher=fetcher, backend=backend)
+    elapsed = time.perf_counter() - started
+    assert summary.state == "done", summary.error_message
+    summary.delete()  # so the next round is not a content-cache hit
+    return elapsed, summary.timings, summary.tokens_out
+
+
+def messages_for(url: str, fetcher: Fetcher) -> tuple[list[dict], str]:
+    extracted = extract(fetcher.fetch(url))
+    mode = "explain" if extracted.kind == "code" else "summary"
+    job = prompts.Job(mode=mode, language=prompts.language_code(extracted.language),
+                      title=extracted.title, kind=extracted.kind,
+                      code_language=extracted.code_language)  # fmt: skip
+    return prompts.document_messages(job, extracted.text), mode
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    from django.conf import settings
+
+    backend = LlamaCppBackend(bundled_model_path(), n_ctx=4096)
+    fetcher = Fetcher(allow_private=True)
+    server = LocalServer().start()
+    max_tokens = min(settings.LLM_MAX_OUTPUT_TOKENS, backend.context_length // 4)
+    print(f"model {backend.model_name}, n_ctx {backend.context_length}, repeat {args.repeat}")
+    print(f"{'document':16} {'e2e s':>7} {'raw s':>7} {'ratio':>6} {'ttft ms':>8} "
+          f"{'tok/s':>6} {'tokens':>7} {'raw tok':>7}")  # fmt: skip
+    ratios = []
+    try:
+        for name, (body, content_type) in DOCUMENTS.items():
+            url = server.route(f"/{name}", Reply(200, body, {"Content-Type": content_type}))
+            messages, _mode = messages_for(url, fetcher)
+            raw_call(backend, messages, 8)  # warm the caches of both paths alike
+            e2e, raw, ttft, tokens, raw_tokens = [], [], [], [], []
+            for round_ in range(args.repeat):
+                order = [0, 1] if round_ % 2 == 0 else [1, 0]
+                for which in order:
+                    # Neither path may reuse the other's KV cache for the shared prefix.
+                    backend.llm.reset()
+                    if which == 0:
+                        seconds, timings, count = pipeline_call(url, fetcher, backend)
+                        e2e.append(seconds)
+                        ttft.append(timings.get("first_token_ms", 0))
+                        tokens.append(count)
+                    else:
+                        seconds, _first, count = raw_call(backend, messages, max_tokens)
+                        raw.append(seconds)
+                        raw_tokens.append(count)
+            e2e_s, raw_s = statistics.median(e2e), statistics.median(raw)
+            ratios.append(e2e_s / raw_s)
+            out_tokens, in_raw = statistics.median(tokens), statistics.median(raw_tokens)
+            print(f"{name:16} {e2e_s:7.3f} {raw_s:7.3f} {e2e_s / raw_s:6.3f} "
+                  f"{statistics.median(ttft):8.1f} {out_tokens / e2e_s:6.1f} "
+                  f"{int(out_tokens):7d} {int(in_raw):7d}")  # fmt: skip
+        print(f"overhead ratio (median of documents): {statistics.median(ratios):.3f} "
+              "(target <= 1.05)")
+        report_cache(server, fetcher, backend)
+    finally:
+        server.stop()
+
+
+def report_cache(server: LocalServer, fetcher: Fetcher, backend) -> None:
+    url = server.url("/english-article")
+    summary = services.request_summary(url=url, enqueue=False)
+    services.run_summary(summary_id=summary.pk, fetcher=fetcher, backend=backend)
+    timings = []
+    for _ in range(50):
+        started = time.perf_counter()
+        cached = services.request_summary(url=url, enqueue=False)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert cached.pk == summary.pk
+    print(f"cached summary by URL: median {statistics.median(timings):.2f} ms, "
+          f"max {max(timings):.2f} ms over 50 (target <= 20 ms)")
+    mirror = server.route("/mirror", server.routes["/english-article"])
+    started = time.perf_counter()
+    again = services.request_summary(url=mirror, enqueue=False)
+    again = services.run_summary(summary_id=again.pk, fetcher=fetcher, backend=backend)
+    print(f"cached summary by content (refetch + extract, no model): "
+          f"{(time.perf_counter() - started) * 1000:.1f} ms, cache_hit={again.cache_hit}")
+
+
+if __name__ == "__main__":
+    main()

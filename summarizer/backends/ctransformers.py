@@ -1,0 +1,44 @@
+"""Legacy GGML files that llama.cpp no longer reads, through ctransformers.
+
+Optional (``pip install 'waybrief[ctransformers]'``); ctransformers has no
+chat templates, so messages are joined into a plain instruction prompt.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from .base import BackendError, Usage
+
+
+class CTransformersBackend:
+    def __init__(self, model_path: str, *, model_type: str = "llama", n_ctx: int = 0) -> None:
+        try:
+            from ctransformers import AutoModelForCausalLM
+        except ImportError:
+            raise BackendError(
+                "LLM_BACKEND=ctransformers needs the extra: pip install 'waybrief[ctransformers]'"
+            ) from None
+        config = {"context_length": n_ctx} if n_ctx else {}
+        try:
+            self.llm = AutoModelForCausalLM.from_pretrained(
+                model_path, model_type=model_type, **config
+            )
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise BackendError(f"The model at {model_path} could not be loaded: {exc}") from None
+        self.model_name = os.path.basename(model_path)
+        self.context_length = n_ctx or getattr(self.llm, "context_length", 0) or 2048
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.llm.tokenize(text))
+
+    def stream_chat(
+        self, messages: list[dict[str, str]], *, max_tokens: int, usage: Usage
+    ) -> Iterator[str]:
+        prompt = "\n\n".join(f"### {m['role'].title()}:\n{m['content']}" for m in messages)
+        prompt += "\n\n### Assistant:\n"
+        usage.prompt_tokens = self.count_tokens(prompt)
+        for piece in self.llm(prompt, max_new_tokens=max_tokens, temperature=0.2, stream=True):
+            usage.completion_tokens += 1
+            yield piece

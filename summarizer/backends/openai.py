@@ -1,0 +1,83 @@
+"""Any OpenAI-compatible server: llama-server (continuous batching), vLLM, Ollama.
+
+The server's address is configured by the operator and trusted as it is; it
+does not pass through the SSRF guard meant for user-supplied URLs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+
+from .base import BackendError, Usage
+
+
+class OpenAIBackend:
+    def __init__(
+        self, base_url: str, *, model: str, api_key: str = "", context_length: int = 0
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.model_name = model
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.client = httpx.Client(headers=headers, timeout=httpx.Timeout(600, connect=10))
+        self.context_length = context_length or self._server_context() or 4096
+
+    def _server_context(self) -> int:
+        """llama-server reports its per-slot context at /props; others do not."""
+        try:
+            props = self.client.get(self.base_url.removesuffix("/v1") + "/props").json()
+            settings = props.get("default_generation_settings", {})
+            return int(settings.get("n_ctx") or props.get("n_ctx") or 0)
+        except (httpx.HTTPError, ValueError, AttributeError):
+            return 0
+
+    def count_tokens(self, text: str) -> int:
+        try:
+            response = self.client.post(
+                self.base_url.removesuffix("/v1") + "/tokenize", json={"content": text}
+            )
+            response.raise_for_status()
+            return len(response.json()["tokens"])
+        except (httpx.HTTPError, KeyError, ValueError):
+            # No tokenizer endpoint (vLLM, Ollama): a cautious estimate.
+            return len(text.encode("utf-8")) // 3 + 1
+
+    def stream_chat(
+        self, messages: list[dict[str, str]], *, max_tokens: int, usage: Usage
+    ) -> Iterator[str]:
+        body = {
+            "model": self.model_name,
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "temperature": 0.2,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        try:
+            with self.client.stream("POST", f"{self.base_url}/chat/completions", json=body) as r:
+                if r.status_code >= 400:
+                    r.read()
+                    raise BackendError(f"The model server answered {r.status_code}: {r.text[:300]}")
+                yield from _sse_pieces(r.iter_lines(), usage)
+        except httpx.HTTPError as exc:
+            raise BackendError(f"The model server at {self.base_url} failed: {exc}") from None
+
+
+def _sse_pieces(lines: Iterator[str], usage: Usage) -> Iterator[str]:
+    for line in lines:
+        if not line.startswith("data:"):
+            continue
+        data = line[5:].strip()
+        if data == "[DONE]":
+            break
+        event = json.loads(data)
+        if event.get("usage"):
+            usage.prompt_tokens = event["usage"].get("prompt_tokens", usage.prompt_tokens)
+            usage.completion_tokens = event["usage"].get("completion_tokens", 0)
+        for choice in event.get("choices", []):
+            if piece := (choice.get("delta") or {}).get("content"):
+                if not event.get("usage"):
+                    usage.completion_tokens += 1
+                yield piece

@@ -1,0 +1,79 @@
+"""`manage.py summarize URL`: the summary on stdout, like a Unix tool."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from summarizer import services
+from summarizer.models import Summary
+from waybrief.fetching import FetchError
+
+
+class Command(BaseCommand):
+    help = "Fetch URL and print its summary (or, for code, an explanation)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("url")
+        parser.add_argument("--mode", choices=["summary", "takeaway", "explain"], default="summary")
+        parser.add_argument("--lang", default="", help="answer language, e.g. EN, ZH-HANT, JA")
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument("--no-cache", action="store_true", help="always run the model")
+        parser.add_argument(
+            "--enqueue", action="store_true", help="hand it to the workers and return at once"
+        )
+
+    def handle(self, *args, url, mode, lang, json: bool, no_cache: bool, enqueue: bool, **opts):
+        try:
+            summary = services.request_summary(
+                url=url, mode=mode, target_language=lang, enqueue=enqueue, use_cache=not no_cache
+            )
+        except (FetchError, services.InvalidRequest) as exc:
+            raise CommandError(str(exc)) from None
+        if enqueue:
+            self.stdout.write(f"queued summary {summary.pk}")
+            return
+        if not summary.is_finished:
+            self.stderr.write(f"summarizing {summary.url} …")
+            summary = services.run_summary(summary_id=summary.pk)
+        if summary.state == Summary.State.FAILED:
+            raise CommandError(f"{summary.error_message} ({summary.error_code})")
+        if json:
+            self.stdout.write(_as_json(summary))
+        else:
+            self.stdout.write(summary.output)
+            self.stderr.write(_footer(summary))
+
+
+def _as_json(summary: Summary) -> str:
+    document = summary.document
+    return json.dumps(
+        {
+            "id": summary.pk,
+            "url": summary.url,
+            "final_url": document.final_url if document else summary.url,
+            "title": document.title if document else "",
+            "language": summary.language,
+            "mode": summary.mode,
+            "output": summary.output,
+            "model": summary.model,
+            "tokens": {"input": summary.tokens_in, "output": summary.tokens_out},
+            "parts": summary.parts,
+            "cache_hit": summary.cache_hit,
+            "timings": summary.timings,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _footer(summary: Summary) -> str:
+    total = summary.timings.get("total_ms")
+    took = f", {total / 1000:.1f} s" if total else ""
+    cached = ", cached" if summary.cache_hit else ""
+    return (
+        f"— {summary.model}, {summary.tokens_out} tokens, "
+        f"{summary.parts} part(s){took}{cached}"
+    )
+
+

@@ -1,0 +1,46 @@
+"""Reads: which finished summary can answer a request without the model."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from . import prompts
+from .models import Summary
+
+
+def cached_for_url(*, url: str, mode: str, target_language: str) -> Summary | None:
+    """A recent finished summary of the same URL: the bookmarklet's fast path."""
+    fresh_since = timezone.now() - timedelta(seconds=settings.SUMMARY_URL_CACHE_SECONDS)
+    return (
+        Summary.objects.filter(
+            url=url,
+            mode=mode,
+            target_language=target_language,
+            state=Summary.State.DONE,
+            keep=True,
+            finished_at__gte=fresh_since,
+        )
+        .order_by("-finished_at")
+        .first()
+    )
+
+
+def cached_for_content(
+    *, content_hash: str, mode: str, language: str, model: str
+) -> Summary | None:
+    """A finished summary of identical text, in the same mode, language and model."""
+    return (
+        Summary.objects.filter(
+            document__content_hash=content_hash,
+            mode=mode,
+            language=language,
+            model=model,
+            prompt_version=prompts.VERSION,
+            state=Summary.State.DONE,
+        )
+        .order_by("-finished_at")
+        .first()
+    )
