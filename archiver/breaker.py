@@ -65,7 +65,7 @@ def breaker_state() -> tuple[str, float]:
     return ("open", wait) if wait > 0 else ("probe", 0.0)
 
 
-def probe(check: Callable[[], object], is_outage: Callable[[Exception], bool]) -> bool:
+def probe(archive_is_up: Callable[[], bool]) -> bool:
     """Try the Archive once (one prober at a time); close the breaker if it answers.
 
     Returns True when the breaker is closed afterwards.
@@ -77,17 +77,17 @@ def probe(check: Callable[[], object], is_outage: Callable[[Exception], bool]) -
     if not state.add(PROBE, "1", ttl=settings.WAYBACK_TIMEOUT_SECONDS + 1):
         return False
     try:
-        check()
-    except Exception as exc:
-        if not is_outage(exc):
-            raise
-        state.put(OPEN, repr(state.now() + settings.WAYBACK_BREAKER_SECONDS), ttl=OPEN_FOR_AT_MOST)
-        log.info(
-            "Wayback Machine still down (%s); next probe in %ss",
-            exc,
-            settings.WAYBACK_BREAKER_SECONDS,
-        )
-        return False
+        status, _ = breaker_state()  # another worker may have probed just before us
+        if status != "probe":
+            return status == "closed"
+        if not archive_is_up():
+            state.put(
+                OPEN, repr(state.now() + settings.WAYBACK_BREAKER_SECONDS), ttl=OPEN_FOR_AT_MOST
+            )
+            log.info(
+                "Wayback Machine still down; next probe in %ss", settings.WAYBACK_BREAKER_SECONDS
+            )
+            return False
     finally:
         state.delete(PROBE)
     record_success()

@@ -112,8 +112,10 @@ def throttled(kind: str, retry_after: float | None) -> float:
     state = shared_state()
     pause = retry_after if retry_after is not None else settings.WAYBACK_PAUSE_SECONDS
     until = state.raise_to(f"pause:{kind}", state.now() + pause, ttl=pause + 1)
-    # Several workers see the same 429 burst: halve once per pause, not once each.
-    if settings.WAYBACK_SLOWDOWN_SECONDS > 0 and state.add(f"slowed:{kind}", "1", ttl=pause + 1):
+    # 429s during a pause answer requests sent before it: halve once per pause.
+    if settings.WAYBACK_SLOWDOWN_SECONDS > 0 and state.add(
+        f"slowed:{kind}", "1", ttl=max(pause, 0.1)
+    ):
         current = int(state.get(f"slow:{kind}") or _limit(kind))
         state.put(f"slow:{kind}", str(max(1, current // 2)), ttl=settings.WAYBACK_SLOWDOWN_SECONDS)
     return max(0.0, until - state.now())

@@ -86,7 +86,17 @@ def _gate(client: WaybackClient) -> breaker.Gate | None:
 def probe(client: WaybackClient | None = None) -> bool:
     """Probe a tripped breaker; on success every row held for the outage is due again."""
     client = client or WaybackClient.from_settings()
-    closed = breaker.probe(client.probe, is_outage=lambda exc: isinstance(exc, Unavailable))
+
+    def archive_is_up() -> bool:
+        try:
+            client.probe()
+        except Unavailable:
+            return False
+        except WaybackError:
+            pass  # an answer, if only a refusal: the Archive is up
+        return True
+
+    closed = breaker.probe(archive_is_up)
     if closed:
         services.resume_waiting("outage")
     return closed

@@ -171,3 +171,17 @@ def test_the_reconciler_rings_for_due_rows_and_rows_of_dead_workers():
         updated_at=past, next_attempt_at=timezone.now() + timedelta(minutes=1)
     )
     assert ledger.reconcile_all()["captures"] == 2
+
+
+def test_the_admin_lists_captures_and_retries_failed_ones(admin_client, wayback):
+    """GIVEN a failed capture WHEN an admin uses the bulk action THEN it is pending again."""
+    wayback.job_errors[URL] = ["error:not-found"]
+    (capture,) = archive(URL)
+    page = admin_client.get("/admin/archiver/capture/")
+    assert page.status_code == 200 and URL in page.content.decode()
+    assert admin_client.get(f"/admin/archiver/capture/{capture.pk}/change/").status_code == 200
+    admin_client.post(
+        "/admin/archiver/capture/", {"action": "retry_failed", "_selected_action": [capture.pk]}
+    )
+    capture.refresh_from_db()
+    assert capture.state == State.PENDING
