@@ -1,5 +1,11 @@
+"""Blog address → every public post URL."""
 from django.apps import AppConfig
 
 
 class CrawlerConfig(AppConfig):
     name = "crawler"
+
+    def ready(self) -> None:
+        # Registers the crawl-run reconciler with the ledger, in every
+        # process that might run `waybrief.reconcile`.
+        from . import services  # noqa: F401

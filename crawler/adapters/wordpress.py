@@ -1,0 +1,141 @@
+"""WordPress: the REST API and the core sitemap together, feeds as a fallback.
+
+``/wp-json/wp/v2/posts?per_page=100&page=N`` says how many pages there are
+(``X-WP-TotalPages``), so pages 2..N are read at once. ``/wp-sitemap.xml``
+(WordPress 5.5+) lists posts in ``wp-sitemap-posts-post-N.xml``. Both are
+read at the same time and cross-checked; either may be switched off by a
+plugin. When both are, ``/feed/?paged=N`` is walked a few pages ahead at a
+time until a page comes back empty or missing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
+
+import anyio
+
+from ..canonical import canonicalize, same_site
+from ..http import Response
+from . import documents
+from .base import Adapter, Listing
+
+if TYPE_CHECKING:
+    from ..engine import Crawl
+
+_MARKERS = ("/wp-content/", "/wp-includes/", "https://api.w.org/", 'content="wordpress')
+_POST_SITEMAP = re.compile(r"wp-sitemap-posts-post-\d+\.xml$")
+PER_PAGE = 100
+
+
+class WordPress(Adapter):
+    name = "wordpress"
+    slash = "add"  # WordPress redirects /slug to /slug/
+
+    def home(self, url: str) -> str:
+        parts = urlsplit(canonicalize(url, slash="add") or url)
+        return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", ""))
+
+    async def detect(self, crawl: Crawl) -> bool:
+        host = (urlsplit(crawl.start_url).hostname or "").lower()
+        if host.endswith(".wordpress.com"):
+            return True
+        text = crawl.first.text.lower() if crawl.first else ""
+        return any(marker in text for marker in _MARKERS)
+
+    async def enumerate(self, crawl: Crawl) -> None:
+        counts: dict[str, int] = {}
+
+        async def count(source: str, read) -> None:
+            counts[source] = await read(crawl)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(count, "rest", self._rest)
+            group.start_soon(count, "sitemap", self._sitemap)
+        if not any(counts.values()):
+            counts["feed"] = await self._feed(crawl)
+        crawl.stats.update({f"{source}_posts": n for source, n in counts.items()})
+
+    # --- REST API ---------------------------------------------------------
+    def _api_root(self, crawl: Crawl) -> str:
+        if crawl.first is not None:
+            doc = documents.html_document(crawl.first)
+            hrefs = doc.xpath("//link[@rel='https://api.w.org/']/@href") if doc is not None else []
+            if hrefs:
+                return urljoin(crawl.first.final_url, hrefs[0].strip())
+        return urljoin(crawl.home, "wp-json/")
+
+    def _rest_url(self, root: str, page: int) -> str:
+        return urljoin(root, f"wp/v2/posts?per_page={PER_PAGE}&page={page}&_fields=link")
+
+    async def _rest(self, crawl: Crawl) -> int:
+        root = self._api_root(crawl)
+        first = self._rest_url(root, 1)
+
+        def parse(response: Response) -> Listing:
+            items = response.json()
+            if not isinstance(items, list):
+                raise ValueError("the REST API did not answer with a list of posts")
+            links = [item.get("link") for item in items if isinstance(item, dict)]
+            posts = [self._post(crawl, link) for link in links]
+            follow = []
+            if parse_qs(urlsplit(response.url).query).get("page") == ["1"]:
+                total = int(response.headers.get("x-wp-totalpages", "1") or 1)
+                follow = [self._rest_url(root, n) for n in range(2, total + 1)]
+            return Listing([p for p in posts if p], follow)
+
+        if await crawl.listing(first, parse, probe=True) is None:
+            return 0
+        return _posts_of(crawl, await crawl.walk([first], parse))
+
+    # --- core sitemap -----------------------------------------------------
+    async def _sitemap(self, crawl: Crawl) -> int:
+        index = urljoin(crawl.home, "wp-sitemap.xml")
+
+        def parse(response: Response) -> Listing:
+            body = documents.gunzip(response.body, max_bytes=crawl.client.max_bytes)
+            found = documents.sitemap(body)
+            if found.is_index:
+                return Listing(follow=[u for u in found.locations if _POST_SITEMAP.search(u)])
+            return Listing([p for u in found.locations if (p := self._post(crawl, u))])
+
+        if await crawl.listing(index, parse, probe=True) is None:
+            return 0
+        return _posts_of(crawl, await crawl.walk([index], parse))
+
+    # --- feeds ------------------------------------------------------------
+    def _feed_url(self, home: str, page: int) -> str:
+        return urljoin(home, "feed/" if page == 1 else f"feed/?paged={page}")
+
+    async def _feed(self, crawl: Crawl) -> int:
+        ahead = max(1, crawl.client.politeness.concurrency)
+
+        def parse(response: Response) -> Listing:
+            entries = documents.feed(response).entries
+            return Listing([p for u in entries if (p := self._post(crawl, u))])
+
+        def expand(url: str, listing: Listing, depth: int) -> Iterable[tuple[str, int]]:
+            if not listing.posts:
+                return []
+            page = int(parse_qs(urlsplit(url).query).get("paged", ["1"])[0])
+            pages = range(page + 1, page + 1 + ahead)
+            return [(self._feed_url(crawl.home, n), depth + 1) for n in pages]
+
+        start = self._feed_url(crawl.home, 1)
+        return _posts_of(crawl, await crawl.walk([start], parse, expand=expand, probe=True))
+
+    def _post(self, crawl: Crawl, url: object) -> str | None:
+        if not isinstance(url, str) or not same_site(url, crawl.home):
+            return None
+        return self.canonical(url)
+
+
+def _posts_of(crawl: Crawl, pages: Iterable[str]) -> int:
+    """How many distinct posts the given (read) pages held."""
+    posts: set[str] = set()
+    for url in pages:
+        if (listing := crawl.journal.recall(url)) is not None:
+            posts.update(listing.posts)
+    return len(posts)

@@ -1,0 +1,107 @@
+"""A blog, each crawl of it, and every post URL a crawl found.
+
+A crawl writes what it learns as it goes (the list pages it has read, with
+what they held, and the post URLs), so a crawl that is stopped or killed
+picks up where it was instead of starting over.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from waybrief.ledger import LeasedWork
+
+MAX_URL_LENGTH = 2048
+
+
+class Site(models.Model):
+    """A blog, by the address it was given as."""
+
+    url = models.CharField(max_length=MAX_URL_LENGTH, unique=True)
+    adapter = models.CharField(
+        max_length=32, blank=True, help_text="Forced adapter; empty means detect it."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class CrawlRun(LeasedWork):
+    """One enumeration of a site's posts; the row is the ledger entry."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        STOPPED = "stopped"  # interrupted by its user; `crawl URL` resumes it
+        INCOMPLETE = "incomplete"  # finished, but some pages could not be read
+        DONE = "done"
+        FAILED = "failed"  # the site could not be read at all
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="runs")
+    adapter = models.CharField(max_length=32, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    base_url = models.CharField(
+        max_length=MAX_URL_LENGTH, blank=True, help_text="Where the blog really lives."
+    )
+    concurrency = models.PositiveSmallIntegerField(null=True, blank=True)
+    delay = models.FloatField(null=True, blank=True)
+    pages_fetched = models.PositiveIntegerField(default=0)
+    urls_found = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, help_text="Why it failed, or the last page errors.")
+    stats = models.JSONField(default=dict, blank=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"crawl {self.pk} of {self.site_id} ({self.state})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.INCOMPLETE, self.State.FAILED}
+
+
+class CrawledPage(models.Model):
+    """A list page (or sitemap, feed, API page) a run has read, with what it
+    held, so a resumed run replays it instead of fetching it again."""
+
+    run = models.ForeignKey(CrawlRun, on_delete=models.CASCADE, related_name="pages")
+    url = models.CharField(max_length=MAX_URL_LENGTH)
+    posts = models.JSONField(default=list)
+    follow = models.JSONField(default=list)
+    fetched_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "url"], name="crawled_page_once")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class DiscoveredURL(models.Model):
+    """A post of a site; ``last_run`` is the latest run that saw it."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="urls")
+    run = models.ForeignKey(
+        CrawlRun, on_delete=models.SET_NULL, null=True, related_name="+", help_text="First seen by"
+    )
+    last_run = models.ForeignKey(CrawlRun, on_delete=models.CASCADE, related_name="urls")
+    url = models.CharField(max_length=MAX_URL_LENGTH)
+    found_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "url"], name="discovered_url_once_per_site")
+        ]
+        verbose_name = "discovered URL"
+
+    def __str__(self) -> str:
+        return self.url
