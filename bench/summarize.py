@@ -123,8 +123,10 @@ def main() -> None:
             print(f"{name:16} {e2e_s:7.3f} {raw_s:7.3f} {e2e_s / raw_s:6.3f} "
                   f"{statistics.median(ttft):8.1f} {out_tokens / e2e_s:6.1f} "
                   f"{int(out_tokens):7d} {int(in_raw):7d}")  # fmt: skip
-        print(f"overhead ratio (median of documents): {statistics.median(ratios):.3f} "
-              "(target <= 1.05)")
+        print(
+            f"overhead ratio (median of documents): {statistics.median(ratios):.3f} "
+            "(target <= 1.05)"
+        )
         report_cache(server, fetcher, backend)
     finally:
         server.stop()
@@ -140,14 +142,18 @@ def report_cache(server: LocalServer, fetcher: Fetcher, backend) -> None:
         cached = services.request_summary(url=url, enqueue=False)
         timings.append((time.perf_counter() - started) * 1000)
         assert cached.pk == summary.pk
-    print(f"cached summary by URL: median {statistics.median(timings):.2f} ms, "
-          f"max {max(timings):.2f} ms over 50 (target <= 20 ms)")
+    print(
+        f"cached summary by URL: median {statistics.median(timings):.2f} ms, "
+        f"max {max(timings):.2f} ms over 50 (target <= 20 ms)"
+    )
     mirror = server.route("/mirror", server.routes["/english-article"])
     started = time.perf_counter()
     again = services.request_summary(url=mirror, enqueue=False)
     again = services.run_summary(summary_id=again.pk, fetcher=fetcher, backend=backend)
-    print(f"cached summary by content (refetch + extract, no model): "
-          f"{(time.perf_counter() - started) * 1000:.1f} ms, cache_hit={again.cache_hit}")
+    print(
+        f"cached summary by content (refetch + extract, no model): "
+        f"{(time.perf_counter() - started) * 1000:.1f} ms, cache_hit={again.cache_hit}"
+    )
 
 
 if __name__ == "__main__":

@@ -44,3 +44,29 @@ def cached_for_content(
         .order_by("-finished_at")
         .first()
     )
+
+
+def in_flight_for_url(*, url: str, mode: str, target_language: str) -> Summary | None:
+    """A summary of the same request still being written: reloading a page
+    (or a client retrying) joins it instead of starting another."""
+    since = timezone.now() - timedelta(seconds=settings.SUMMARY_STREAM_SECONDS)
+    return (
+        Summary.objects.filter(
+            url=url,
+            mode=mode,
+            target_language=target_language,
+            state__in=[Summary.State.PENDING, Summary.State.FETCHING, Summary.State.SUMMARIZING],
+            keep=True,
+            created_at__gte=since,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def recent(limit: int = 10):
+    return (
+        Summary.objects.filter(state=Summary.State.DONE, keep=True)
+        .select_related("document")
+        .order_by("-finished_at")[:limit]
+    )

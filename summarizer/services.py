@@ -52,11 +52,9 @@ def request_summary(
 
     url = check_url(url)
     mode, target = normalize_options(mode, target_language)
-    cached = use_cache and keep and selectors.cached_for_url(
-        url=url, mode=mode, target_language=target
-    )
-    if cached:
-        return cached
+    if existing := find_existing(url=url, mode=mode, target_language=target, use_cache=use_cache,
+                                 keep=keep):  # fmt: skip
+        return existing
     with transaction.atomic():
         summary = Summary.objects.create(
             url=url, mode=mode, target_language=target, keep=keep, use_cache=use_cache
@@ -66,6 +64,16 @@ def request_summary(
 
             ledger.enqueue_on_commit(summarize, summary.pk)
     return summary
+
+
+def find_existing(
+    *, url: str, mode: str, target_language: str, use_cache: bool = True, keep: bool = True
+) -> Summary | None:
+    """A finished summary to reuse, or one in progress to join."""
+    if not (use_cache and keep):
+        return None
+    options = {"url": url, "mode": mode, "target_language": target_language}
+    return selectors.cached_for_url(**options) or selectors.in_flight_for_url(**options)
 
 
 class _Feed:

@@ -90,3 +90,11 @@ def celery_worker_process(worker_env, redis_client, tmp_path_factory) -> Iterato
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Per-client counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

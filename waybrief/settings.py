@@ -74,7 +74,8 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
-if env_bool("WAYBRIEF_BEHIND_PROXY", False):
+WAYBRIEF_BEHIND_PROXY = env_bool("WAYBRIEF_BEHIND_PROXY", False)
+if WAYBRIEF_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -102,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "waybrief.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "waybrief.urls"
@@ -172,6 +174,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
+# Counters for per-client limits. Per process by default; set CACHE_REDIS_URL
+# so that several web processes share them.
+if CACHE_REDIS_URL := env_str("CACHE_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Celery ---------------------------------------------------------------
 # The broker is a doorbell, not the ledger: every unit of work is a row in
 # the database, and the reconciler re-rings for rows no message reached.
@@ -213,7 +227,9 @@ WAYBACK_MAX_ACTIVE = env_int("WAYBACK_MAX_ACTIVE", 2)
 # shorten them (the rate window included) so they finish in seconds.
 WAYBACK_RATE_WINDOW_SECONDS = env_float("WAYBACK_RATE_WINDOW_SECONDS", 60.0)
 WAYBACK_LOOKUP_RATE_PER_MINUTE = env_int("WAYBACK_LOOKUP_RATE_PER_MINUTE", 60)  # CDX/availability
-WAYBACK_SKIP_IF_CAPTURED_WITHIN = env_int("WAYBACK_SKIP_IF_CAPTURED_WITHIN", 30 * 86400)  # s; 0: off
+WAYBACK_SKIP_IF_CAPTURED_WITHIN = env_int(
+    "WAYBACK_SKIP_IF_CAPTURED_WITHIN", 30 * 86400
+)  # s; 0: off
 WAYBACK_TIMEOUT_SECONDS = env_float("WAYBACK_TIMEOUT_SECONDS", 30.0)
 WAYBACK_POLL_SECONDS = env_float("WAYBACK_POLL_SECONDS", 10.0)  # first job poll; grows to 8x
 WAYBACK_JOB_TIMEOUT_SECONDS = env_float("WAYBACK_JOB_TIMEOUT_SECONDS", 1800.0)
@@ -236,6 +252,8 @@ LLM_MAX_OUTPUT_TOKENS = env_int("LLM_MAX_OUTPUT_TOKENS", 512)
 LLM_PRELOAD = env_bool("LLM_PRELOAD", False)  # load the model when a worker process starts
 SUMMARY_URL_CACHE_SECONDS = env_int("SUMMARY_URL_CACHE_SECONDS", 24 * 3600)
 SUMMARY_FEED_INTERVAL_SECONDS = env_float("SUMMARY_FEED_INTERVAL_SECONDS", 0.25)
+SUMMARY_RATE_PER_MINUTE = env_int("SUMMARY_RATE_PER_MINUTE", 20)  # new summaries per client
+SUMMARY_STREAM_SECONDS = env_int("SUMMARY_STREAM_SECONDS", 600)  # longest a page stream stays open
 LLM_OPENAI_BASE_URL = env_str("LLM_OPENAI_BASE_URL", "http://127.0.0.1:8080/v1")
 LLM_OPENAI_API_KEY = env_str("LLM_OPENAI_API_KEY")
 LLM_OPENAI_MODEL = env_str("LLM_OPENAI_MODEL", "default")

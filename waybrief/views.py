@@ -19,7 +19,17 @@ def _bookmarklet(request: HttpRequest) -> str:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"bookmarklet": _bookmarklet(request)})
+    from summarizer import prompts, selectors
+
+    return render(
+        request,
+        "home.html",
+        {
+            "bookmarklet": _bookmarklet(request),
+            "recent": selectors.recent(),
+            "languages": sorted(prompts.LANGUAGES.items(), key=lambda item: item[1]),
+        },
+    )
 
 
 def _status() -> dict:

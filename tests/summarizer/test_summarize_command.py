@@ -1,6 +1,7 @@
 """`manage.py summarize` prints the summary, or a clear error and a non-zero exit."""
 
 import json
+import os
 import subprocess
 import sys
 from io import StringIO
@@ -42,14 +43,23 @@ def test_json_output_has_every_documented_field(site):
     assert data["output"].startswith("- ")
 
 
+@pytest.fixture(scope="module")
+def embedded_env(tmp_path_factory) -> dict[str, str]:
+    """A separate SQLite database, so rows the command writes leave the suite's alone."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "FETCH_ALLOW_PRIVATE"}}  # fmt: skip
+    env["WAYBRIEF_DATA_DIR"] = str(tmp_path_factory.mktemp("cli"))
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    return env
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [(["not a url"], "spaces, backslashes"), (["http://127.0.0.1:9/"], "public addresses"),
      (["https://example.org/", "--lang", "XX"], "Unknown target language")],
 )  # fmt: skip
-def test_errors_go_to_stderr_with_a_non_zero_exit(args, message, worker_env, tmp_path):
-    env = {**worker_env, "WAYBRIEF_DATA_DIR": str(tmp_path)}
-    env.pop("FETCH_ALLOW_PRIVATE")
+def test_errors_go_to_stderr_with_a_non_zero_exit(args, message, embedded_env):
+    env = embedded_env
     result = subprocess.run([sys.executable, "manage.py", "summarize", *args], cwd=ROOT,
                             env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode != 0

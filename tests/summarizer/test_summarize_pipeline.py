@@ -63,8 +63,7 @@ def test_a_document_longer_than_the_context_is_summarized_in_parts(site, loopbac
     small = LlamaCppBackend(model_path_of_bundle(), n_ctx=1024)
     paragraphs = [
         f"Chapter {i}. The archivists met on day {i} to list blog addresses, check which "
-        f"posts had been captured, and submit the missing ones before the deadline. "
-        * 4
+        f"posts had been captured, and submit the missing ones before the deadline. " * 4
         for i in range(1, 25)
     ]
     body = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article>"

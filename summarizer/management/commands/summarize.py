@@ -71,9 +71,4 @@ def _footer(summary: Summary) -> str:
     total = summary.timings.get("total_ms")
     took = f", {total / 1000:.1f} s" if total else ""
     cached = ", cached" if summary.cache_hit else ""
-    return (
-        f"— {summary.model}, {summary.tokens_out} tokens, "
-        f"{summary.parts} part(s){took}{cached}"
-    )
-
-
+    return f"— {summary.model}, {summary.tokens_out} tokens, {summary.parts} part(s){took}{cached}"

@@ -1,0 +1,142 @@
+"""The bookmarklet page: answers at once, then streams the summary as it is written."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from waybrief import throttle
+from waybrief.fetching.errors import InvalidURL
+from waybrief.fetching.urls import check_url
+
+from . import prompts, services
+from .models import Summary
+
+STREAM_POLL_SECONDS = 0.2
+
+
+@require_GET
+def summarize_page(request: HttpRequest) -> HttpResponse:
+    url = request.GET.get("url", "").strip()
+    if not url:
+        return redirect("home")
+    mode = request.GET.get("summary_type") or request.GET.get("mode") or "summary"
+    language = request.GET.get("target_language", "")
+    try:
+        url = check_url(url)
+        mode, language = services.normalize_options(mode, language)
+    except (InvalidURL, services.InvalidRequest) as exc:
+        return error_page(request, str(exc), status=400, url=url)
+    summary = services.find_existing(url=url, mode=mode, target_language=language)
+    if summary is None:
+        client = throttle.client_key(request)
+        if not throttle.allow("summarize", client, per_minute=settings.SUMMARY_RATE_PER_MINUTE):
+            return error_page(
+                request, "Too many new summaries from your address; try again in a minute.",
+                status=429, url=url,
+            )  # fmt: skip
+        summary = services.request_summary(url=url, mode=mode, target_language=language)
+    return render_summary(request, summary)
+
+
+@require_GET
+def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_summary(request, get_object_or_404(Summary, pk=pk))
+
+
+def render_summary(request: HttpRequest, summary: Summary) -> HttpResponse:
+    from archiver.models import Capture
+
+    capture = Capture.objects.filter(url=summary.url).order_by("-created_at").first()
+    context = {
+        "summary": summary,
+        "document": summary.document,
+        "bullets": _bullets(summary) if summary.mode == "takeaway" else [],
+        "capture": capture,
+        "wayback_list_url": f"{settings.WAYBACK_URL}/web/*/{summary.url}",
+        "modes": prompts.MODES,
+        "languages": sorted(prompts.LANGUAGES.items(), key=lambda item: item[1]),
+    }
+    response = render(request, "summarizer/summary.html", context)
+    if not summary.is_finished:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _bullets(summary: Summary) -> list[str]:
+    return [line.removeprefix("- ").strip() for line in summary.output.splitlines() if line.strip()]
+
+
+def error_page(request: HttpRequest, message: str, *, status: int, url: str = "") -> HttpResponse:
+    return render(request, "error.html", {"message": message, "url": url}, status=status)
+
+
+def _snapshot(summary: Summary) -> dict:
+    return {
+        "id": summary.pk,
+        "state": summary.state,
+        "stage": summary.stage,
+        "partial": summary.partial_output,
+        "finished": summary.is_finished,
+        "error": summary.error_message,
+    }
+
+
+@require_GET
+def summary_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """For clients without EventSource: poll this."""
+    return JsonResponse(_snapshot(get_object_or_404(Summary, pk=pk)))
+
+
+@require_GET
+def summary_events(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """Server-sent events from the summary row, the one token feed for every setup."""
+    get_object_or_404(Summary, pk=pk)
+    response = StreamingHttpResponse(_event_stream(pk), content_type="text/event-stream")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events through at once
+    return response
+
+
+def _event_stream(pk: int):
+    # Django closes this thread's database connection when the response is
+    # closed (request_finished), however the stream ends.
+    deadline = time.monotonic() + settings.SUMMARY_STREAM_SECONDS
+    last_sent = None
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline:
+        snapshot = _snapshot(Summary.objects.get(pk=pk))
+        if snapshot != last_sent:
+            last_sent, quiet_since = snapshot, time.monotonic()
+            kind = "done" if snapshot["finished"] else "progress"
+            yield f"event: {kind}\ndata: {json.dumps(snapshot)}\n\n"
+            if snapshot["finished"]:
+                return
+        elif time.monotonic() - quiet_since > 15:
+            quiet_since = time.monotonic()
+            yield ": still working\n\n"  # keeps proxies from closing the stream
+        time.sleep(STREAM_POLL_SECONDS)
+    yield "event: timeout\ndata: {}\n\n"
+
+
+@require_POST
+def archive_page(request: HttpRequest) -> HttpResponse:
+    """The page's "archive it" button: an outside effect, so POST with CSRF."""
+    from archiver.services import archive_urls
+
+    url = request.POST.get("url", "")
+    try:
+        url = check_url(url)
+    except InvalidURL as exc:
+        return error_page(request, str(exc), status=400, url=url)
+    if not throttle.allow("archive", throttle.client_key(request), per_minute=10):
+        return error_page(request, "Too many archive requests; try again in a minute.", status=429)
+    archive_urls([url], source="summary page")
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/s/") else reverse("home"))
