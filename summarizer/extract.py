@@ -36,6 +36,14 @@ class Extracted:
 
 
 def extract(page: FetchedPage) -> Extracted:
+    """Never keeps NUL characters: PostgreSQL text cannot store them."""
+    result = _extract(page)
+    result.text = result.text.replace("\x00", "")
+    result.title = result.title.replace("\x00", "")
+    return result
+
+
+def _extract(page: FetchedPage) -> Extracted:
     code_language = detect_code(page.final_url, page.content_type, page.text)
     if code_language:
         return Extracted(

@@ -20,8 +20,10 @@ from waybrief.fetching import Fetcher, FetchError
 
 from . import prompts, selectors
 from .backends import BackendError, LLMBackend, get_backend
-from .extract import extract
+from .code import detect_code
+from .extract import Extracted, extract
 from .generate import generate
+from .language import detect_language
 from .models import Document, Summary
 
 log = logging.getLogger(__name__)
@@ -125,15 +127,7 @@ def _pipeline(summary: Summary, fetcher: Fetcher, backend: LLMBackend | None) ->
     feed = _Feed(summary.pk, settings.SUMMARY_FEED_INTERVAL_SECONDS)
     timings: dict[str, float] = {}
     started = time.monotonic()
-    _set_state(summary, Summary.State.FETCHING, stage="fetching")
-    page = fetcher.fetch(summary.url)
-    timings["fetch_ms"] = page.elapsed_ms
-    mark = time.monotonic()
-    extracted = extract(page)
-    timings["extract_ms"] = (time.monotonic() - mark) * 1000
-    if not extracted.text.strip():
-        raise InvalidRequest("No readable text was found on that page.")
-    document = _store_document(summary, page, extracted)
+    extracted, document = _read_source(summary, fetcher, timings)
     mode = "explain" if extracted.kind == "code" and summary.mode == "summary" else summary.mode
     language = summary.target_language or prompts.language_code(extracted.language)
     backend = backend or get_backend()
@@ -156,6 +150,77 @@ def _pipeline(summary: Summary, fetcher: Fetcher, backend: LLMBackend | None) ->
     timings["total_ms"] = (time.monotonic() - started) * 1000
     return _finish(summary, output=result.output, tokens_in=result.tokens_in,
                    tokens_out=result.tokens_out, parts=result.parts, timings=timings)  # fmt: skip
+
+
+def _read_source(summary: Summary, fetcher: Fetcher, timings: dict) -> tuple:
+    """The text to summarize: fetched and extracted, or given (API ``text``)."""
+    if not summary.url and summary.document is not None:
+        doc = summary.document
+        return Extracted(title=doc.title, text=doc.text, language=doc.language, kind=doc.kind,
+                         code_language=doc.code_language, method="given"), doc  # fmt: skip
+    _set_state(summary, Summary.State.FETCHING, stage="fetching")
+    page = fetcher.fetch(summary.url)
+    timings["fetch_ms"] = page.elapsed_ms
+    mark = time.monotonic()
+    extracted = extract(page)
+    timings["extract_ms"] = (time.monotonic() - mark) * 1000
+    if not extracted.text.strip():
+        raise InvalidRequest("No readable text was found on that page.")
+    return extracted, _store_document(summary, page, extracted)
+
+
+def request_text_summary(
+    *, text: str, mode: str = "summary", target_language: str = "", keep: bool = True
+) -> Summary:
+    """A summary of text given directly (the API's ``text``), for the workers.
+
+    The text is stored for the worker to read; with ``keep`` false the
+    caller deletes it (``forget``) once the answer is delivered.
+    """
+    mode, target = normalize_options(mode, target_language)
+    text = text.replace("\x00", "")  # PostgreSQL text cannot hold NUL
+    if not text.strip():
+        raise InvalidRequest("The text is empty.")
+    code_language = detect_code("", "text/plain", text)
+    with transaction.atomic():
+        document = Document.objects.create(
+            url="", final_url="", content_hash=_hash(text), title=_first_line(text)[:1000],
+            language=detect_language(text), kind="code" if code_language else "text",
+            code_language=code_language, text=text, extraction="given",
+        )  # fmt: skip
+        summary = Summary.objects.create(url="", mode=mode, target_language=target, keep=keep,
+                                         document=document)  # fmt: skip
+        from .tasks import summarize
+
+        ledger.enqueue_on_commit(summarize, summary.pk)
+    return summary
+
+
+def request_many(*, urls: list[str], mode: str, target_language: str) -> list[Summary]:
+    """Pending summaries for many URLs in one insert; the caller rings the workers."""
+    mode, target = normalize_options(mode, target_language)
+    rows = [Summary(url=url, mode=mode, target_language=target) for url in urls]
+    return Summary.objects.bulk_create(rows, batch_size=1000)
+
+
+def cancel_pending(summary_ids: list[int]) -> int:
+    """Summaries no worker has started yet end as cancelled; the rest go on."""
+    return Summary.objects.filter(pk__in=summary_ids, state=Summary.State.PENDING).update(
+        state=Summary.State.FAILED, stage="cancelled", error_code="cancelled",
+        error_message="Cancelled before it started.", finished_at=timezone.now(),
+    )  # fmt: skip
+
+
+def forget(summary: Summary) -> None:
+    """Keep nothing of a ``cache=false`` request once it has been answered."""
+    document = summary.document
+    summary.delete()
+    if document is not None:
+        document.delete()
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 def _hash(text: str) -> str:

@@ -98,3 +98,13 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def site():
+    """A local HTTP server on loopback for pages a test serves."""
+    from tests.support.http import LocalServer
+
+    server = LocalServer().start()
+    yield server
+    server.stop()

@@ -92,6 +92,11 @@ INSTALLED_APPS = [
     "crawler",
     "archiver",
     "summarizer",
+    "api",
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +190,34 @@ if CACHE_REDIS_URL := env_str("CACHE_REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- REST API ------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+API_RATE = env_str("API_RATE", "120/min")  # per token, every endpoint
+API_V0_WAIT_SECONDS = env_float("API_V0_WAIT_SECONDS", 60.0)  # then 202 and a poll URL
+WAYBRIEF_NODE = env_str("WAYBRIEF_NODE")  # reported in Kagi-style meta; default: host name
+# Tokens are stored hashed; they do not expire unless an admin deletes them.
+REST_KNOX = {"TOKEN_TTL": None, "AUTH_HEADER_PREFIX": "Token"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Waybrief API",
+    "DESCRIPTION": "Bulk archiving and summarizing jobs; a Kagi-compatible summarizer at /api/v0/.",
+    "VERSION": "1.0.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+# A 10,000-URL job is a larger body than Django's 2.5 MB default allows.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 
 # --- Celery ---------------------------------------------------------------
 # The broker is a doorbell, not the ledger: every unit of work is a row in

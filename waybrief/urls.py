@@ -10,4 +10,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("summarizer.urls")),
+    path("api/", include("api.urls")),
 ]

@@ -2,15 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.http import LocalServer
 from waybrief.fetching import Fetcher
-
-
-@pytest.fixture
-def site():
-    server = LocalServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -68,3 +68,8 @@ def test_plain_prose_passes_through_as_text():
 def test_flat_text_skips_scripts_and_styles():
     text = flat_text("<style>p{}</style><p>One</p><script>var x;</script><p>Two</p>")
     assert text == "One\nTwo"
+
+
+def test_nul_characters_deep_in_a_page_are_dropped():
+    html = "<html><body><article><p>" + "Words and more words. " * 300 + "a\x00b</p></article>"
+    assert "\x00" not in extract(page(html)).text

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from summarizer.models import Summary
+from summarizer.prompts import LANGUAGES, MODES
+
+from .models import Job, JobItem
+from .services import MAX_URLS
+
+
+class JobCreateSerializer(serializers.Serializer):
+    urls = serializers.ListField(
+        child=serializers.CharField(max_length=4096, trim_whitespace=True, allow_blank=True),
+        min_length=1,
+        max_length=MAX_URLS,
+    )
+    actions = serializers.MultipleChoiceField(choices=["archive", "summarize"], default=["archive"])
+    summary_type = serializers.ChoiceField(choices=MODES, default="summary")
+    target_language = serializers.CharField(required=False, allow_blank=True, default="")
+    skip_invalid = serializers.BooleanField(
+        default=False, help_text="accept the valid URLs and report the rest, instead of refusing"
+    )
+
+    def validate_target_language(self, value: str) -> str:
+        if value and value.upper() not in LANGUAGES:
+            raise serializers.ValidationError(f"unknown language {value!r}")
+        return value.upper()
+
+
+class ProgressSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    finished = serializers.BooleanField()
+    actions = serializers.DictField(child=serializers.DictField(child=serializers.IntegerField()))
+
+
+class JobSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = ["id", "actions", "summary_type", "target_language", "created_at",
+                  "cancelled_at", "progress"]  # fmt: skip
+
+    def get_progress(self, job: Job) -> ProgressSerializer:
+        from .services import progress
+
+        return progress(job)
+
+
+class JobItemSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(read_only=True)
+    wayback_url = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
+
+    class Meta:
+        model = JobItem
+        fields = ["index", "url", "action", "state", "wayback_url", "summary", "error"]
+
+    def get_wayback_url(self, item: JobItem) -> str | None:
+        return item.capture.wayback_url or None if item.capture else None
+
+    def get_summary(self, item: JobItem) -> str | None:
+        return item.summary.output or None if item.summary else None
+
+    def get_error(self, item: JobItem) -> str | None:
+        if item.capture and item.capture.state == "failed":
+            return item.capture.reason
+        if item.summary and item.summary.state == Summary.State.FAILED:
+            return item.summary.error_message
+        return None
+
+
+class SummarySerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="document.title", default="", read_only=True)
+
+    class Meta:
+        model = Summary
+        fields = ["id", "url", "title", "state", "mode", "language", "model", "output",
+                  "tokens_in", "tokens_out", "parts", "timings", "cache_hit", "error_code",
+                  "error_message", "created_at", "finished_at"]  # fmt: skip

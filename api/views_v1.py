@@ -1,0 +1,131 @@
+"""/api/v1/: bulk jobs and summaries, token-authenticated, self-documenting."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from archiver.models import Capture
+from summarizer.models import Summary
+from waybrief.fetching.errors import InvalidURL
+from waybrief.fetching.urls import check_url
+
+from . import services
+from .models import Job, JobItem
+from .serializers import JobCreateSerializer, JobItemSerializer, JobSerializer, SummarySerializer
+
+REJECTED = inline_serializer(
+    "RejectedURLs",
+    {
+        "detail": serializers.CharField(),
+        "errors": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+class JobViewSet(
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = JobSerializer
+
+    def get_queryset(self):
+        return Job.objects.filter(owner=self.request.user)
+
+    @extend_schema(
+        request=JobCreateSerializer,
+        responses={201: JobSerializer, 200: JobSerializer, 400: REJECTED},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+    )
+    def create(self, request: Request) -> Response:
+        """Archive and/or summarize up to 10,000 URLs. With an Idempotency-Key header,
+        a retried POST returns the job the first one created (200)."""
+        form = JobCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        try:
+            job, rejected, created = services.create_job(
+                owner=request.user, urls=data["urls"], actions=sorted(data["actions"]),
+                summary_type=data["summary_type"], target_language=data["target_language"],
+                skip_invalid=data["skip_invalid"],
+                idempotency_key=request.headers.get("Idempotency-Key", "")[:255],
+            )  # fmt: skip
+        except services.RejectedURLs as exc:
+            return Response(
+                {"detail": f"{len(exc.errors)} URL(s) are not valid; nothing was accepted.",
+                 "errors": exc.errors},
+                status=status.HTTP_400_BAD_REQUEST,
+            )  # fmt: skip
+        body = {**JobSerializer(job).data, "rejected": rejected}
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(responses={200: JobSerializer})
+    def destroy(self, request: Request, pk=None) -> Response:
+        """Cancel what has not started; finished work stays."""
+        job = self.get_object()
+        services.cancel(job)
+        job.refresh_from_db()
+        return Response(JobSerializer(job).data)
+
+    @extend_schema(
+        responses={200: JobItemSerializer(many=True)},
+        parameters=[OpenApiParameter("state", str), OpenApiParameter("action", str)],
+    )
+    @action(detail=True, methods=["get"])
+    def items(self, request: Request, pk=None) -> Response:
+        job = self.get_object()
+        items = job.items.select_related("capture", "summary")
+        if wanted := request.query_params.get("action"):
+            items = items.filter(action=_one_of("action", wanted, JobItem.Action.values))
+        if state := request.query_params.get("state"):
+            items = _with_state(items, _one_of("state", state, ITEM_STATES))
+        page = self.paginate_queryset(items)
+        return self.get_paginated_response(JobItemSerializer(page, many=True).data)
+
+
+ITEM_STATES = sorted({*Capture.State.values, *Summary.State.values, "cancelled"})
+
+
+def _one_of(name: str, value: str, allowed) -> str:
+    if value not in allowed:
+        raise ValidationError({name: f"must be one of {', '.join(sorted(allowed))}"})
+    return value
+
+
+def _with_state(items, state: str):
+    if state == "cancelled":
+        return items.filter(cancelled=True)
+    live = items.filter(cancelled=False)
+    return live.filter(capture__state=state) | live.filter(summary__state=state)
+
+
+class SummaryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = SummarySerializer
+    queryset = Summary.objects.select_related("document")
+
+    @extend_schema(parameters=[OpenApiParameter("url", str, required=True)])
+    def list(self, request: Request) -> Response:
+        """The latest finished summary of ``url``."""
+        try:
+            url = check_url(request.query_params.get("url", ""))
+        except InvalidURL as exc:
+            raise ValidationError({"url": str(exc)}) from None
+        summary = (
+            Summary.objects.filter(url=url, state=Summary.State.DONE, keep=True)
+            .select_related("document")
+            .order_by("-finished_at")
+            .first()
+        )
+        if summary is None:
+            raise NotFound("No finished summary of that URL.")
+        return Response(SummarySerializer(summary).data)
+
+
+__all__ = ["JobViewSet", "SummaryViewSet", "get_object_or_404"]
