@@ -50,10 +50,13 @@ def acquire(kind: str, *, member: str = "", max_wait: float = 0.0) -> Grant:
     """Take a slot of ``kind`` (and an in-flight job slot for ``member``).
 
     Waits up to ``max_wait`` seconds in small steps, so several processes
-    waiting at once notice a freed slot within a quarter second.
+    waiting at once notice a freed slot within a quarter second. Never longer
+    than one slot interval (the next waiting row's turn comes by then, and a
+    worker process asleep here is one that cannot poll the jobs in flight),
+    and not at all when the jobs in flight are full (``wait`` None).
     """
     state = shared_state()
-    deadline = time.monotonic() + max_wait
+    deadline = time.monotonic() + min(max_wait, slot_interval(kind))
     while True:
         token = uuid.uuid4().hex
         ok, wait = state.take(
@@ -68,14 +71,14 @@ def acquire(kind: str, *, member: str = "", max_wait: float = 0.0) -> Grant:
         )
         if ok:
             return Grant(True, 0.0, token)
-        grant = Grant(False, None if wait < 0 else wait)
+        if wait < 0:
+            # Jobs in flight are full: only a poll frees a slot, and polls need
+            # this process, so waiting here could only hold them up.
+            return Grant(False, None)
         remaining = deadline - time.monotonic()
-        if remaining <= 0 or (grant.wait is not None and grant.wait > remaining):
-            return grant
-        time.sleep(
-            min(grant.wait if grant.wait is not None else 0.25, 0.25, remaining)
-            + random.uniform(0, 0.02)
-        )
+        if remaining <= 0 or wait > remaining:
+            return Grant(False, wait)
+        time.sleep(min(wait, 0.25, remaining) + random.uniform(0, 0.02))
 
 
 def sent(kind: str, token: str) -> None:
@@ -121,12 +124,17 @@ def throttled(kind: str, retry_after: float | None) -> float:
     return max(0.0, until - state.now())
 
 
+def slot_interval(kind: str) -> float:
+    """Seconds between two requests of ``kind`` at the full rate."""
+    return settings.WAYBACK_RATE_WINDOW_SECONDS / _limit(kind)
+
+
 def next_turn(kind: str, wait: float | None) -> float:
     """Seconds until a waiting row should look again.
 
     Waiting rows get turns one slot-interval apart, so a thousand deferred
     rows wake one by one as slots free instead of all at once.
     """
-    spacing = settings.WAYBACK_RATE_WINDOW_SECONDS / _limit(kind)
+    spacing = slot_interval(kind)
     first = wait if wait is not None else spacing
     return shared_state().next_turn(kind, first, spacing)

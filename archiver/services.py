@@ -285,21 +285,6 @@ def retry_later(capture: Capture, reason: str) -> bool:
         "job_id": "",
         "next_attempt_at": timezone.now() + timedelta(seconds=delay),
     }
-    if capture.state == State.PENDING:  # a look-up or save that failed before any job
-        with transaction.atomic():
-            moved = Capture.objects.filter(pk=capture.pk, state=State.PENDING).update(
-                claimed_until=None, updated_at=timezone.now(), **fields
-            )
-            if moved:
-                CaptureEvent.objects.create(
-                    capture_id=capture.pk,
-                    from_state=State.PENDING,
-                    to_state=State.PENDING,
-                    note=f"retry {retries}: {reason}",
-                )
-        for name, value in fields.items():
-            setattr(capture, name, value)
-        return bool(moved)
     return _transition(capture, State.PENDING, note=f"retry {retries}: {reason}", **fields)
 
 

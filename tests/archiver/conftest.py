@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -60,9 +61,37 @@ def archiver_settings(settings, wayback, redis_client) -> dict[str, object]:
     return values
 
 
+def _spawn(name: str, env: dict[str, str], log: Path, *, concurrency: int, beat_schedule=None):
+    """One `celery worker` in its own process group, so it can be killed whole."""
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "waybrief",
+        "worker",
+        "--pool",
+        "prefork",
+        "--concurrency",
+        str(concurrency),
+        "--loglevel",
+        "INFO",
+        "--hostname",
+        name,
+    ]
+    if beat_schedule:
+        command += ["--beat", "--schedule", str(beat_schedule)]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True
+        )
+    process.log = log
+    return process
+
+
 @pytest.fixture
 def start_workers(worker_env, archiver_settings, tmp_path) -> Iterator[Callable]:
-    """Start real `celery worker` processes (each its own process group) on Redis.
+    """Start real `celery worker` processes on Redis; all are stopped afterwards.
 
     ``start_workers(n, beat=True, **env)``: the first worker also runs beat,
     so the ledger's reconciler (and the breaker's probe) run as in production.
@@ -70,37 +99,22 @@ def start_workers(worker_env, archiver_settings, tmp_path) -> Iterator[Callable]
     started: list[subprocess.Popen] = []
 
     def start(n: int = 1, *, beat: bool = False, concurrency: int = 2, **overrides):
-        env = {**worker_env, **{k: str(v) for k, v in archiver_settings.items()}}
-        env.update({k: str(v) for k, v in overrides.items()})
-        env.update(WAYBRIEF_DATA_DIR=str(tmp_path))
+        env = {**worker_env, **{k: str(v) for k, v in {**archiver_settings, **overrides}.items()}}
+        env["WAYBRIEF_DATA_DIR"] = str(tmp_path)
         batch = []
         for i in range(n):
-            log = tmp_path / f"worker-{len(started)}.log"
-            command = [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "waybrief",
-                "worker",
-                "--pool",
-                "prefork",
-                "--concurrency",
-                str(concurrency),
-                "--loglevel",
-                "INFO",
-                "--hostname",
-                f"archiver-{len(started)}-{os.getpid()}@%h",
-            ]
-            if beat and i == 0:
-                command += ["--beat", "--schedule", str(tmp_path / "beat-schedule")]
-            with log.open("wb") as out:
-                process = subprocess.Popen(
-                    command, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True
+            number = len(started)
+            schedule = tmp_path / "beat-schedule" if beat and i == 0 else None
+            batch.append(
+                _spawn(
+                    f"archiver-{number}-{os.getpid()}@%h",
+                    env,
+                    tmp_path / f"worker-{number}.log",
+                    concurrency=concurrency,
+                    beat_schedule=schedule,
                 )
-            process.log = log
-            started.append(process)
-            batch.append(process)
+            )
+            started.append(batch[-1])
         for process in batch:
             wait_until(
                 lambda p=process: b"ready." in p.log.read_bytes() or p.poll() is not None,
