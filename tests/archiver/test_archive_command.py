@@ -90,10 +90,56 @@ def test_it_works_embedded_with_sqlite_and_no_redis(wayback, tmp_path, archiver_
     env.update({k: str(v) for k, v in archiver_settings.items()})
     env["WAYBRIEF_DATA_DIR"] = str(tmp_path)
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)  # fmt: skip
-    done = subprocess.run([*manage, "archive", A, B, "--wait"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    subprocess.run(
+        [*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    done = subprocess.run(
+        [*manage, "archive", A, B, "--wait"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert [line.split("\t")[1] for line in done.stdout.splitlines()] == ["archived"] * 2
     assert (tmp_path / "archiver-limits.json").exists()
+
+
+def test_an_embedded_worker_archives_what_the_command_enqueues(
+    wayback, tmp_path, archiver_settings
+):
+    """GIVEN the embedded default with its worker (file-system broker, beat, no Redis)
+    WHEN `archive --enqueue --wait` hands URLs over THEN the worker archives them."""
+    from tests.archiver.conftest import _spawn, stop
+    from tests.conftest import wait_until
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
+    env.update({k: str(v) for k, v in archiver_settings.items()})
+    env.update(WAYBRIEF_DATA_DIR=str(tmp_path), RECONCILE_INTERVAL_SECONDS="1")
+    manage = [sys.executable, "manage.py"]
+    subprocess.run(
+        [*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    worker = _spawn(
+        "embedded@%h",
+        env,
+        tmp_path / "worker.log",
+        concurrency=1,
+        beat_schedule=tmp_path / "beat-schedule",
+    )
+    try:
+        wait_until(lambda: b"ready." in worker.log.read_bytes(), timeout=60)
+        done = subprocess.run(
+            [*manage, "archive", A, B, "--enqueue", "--wait", "--timeout", "60"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+    finally:
+        stop(worker)
+    assert done.returncode == 0, done.stderr + worker.log.read_text()[-3000:]
+    assert [line.split("\t")[1] for line in done.stdout.splitlines()] == ["archived"] * 2
+    assert len(wayback.saves()) == 2
