@@ -15,7 +15,7 @@ TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test install install-test lint superuser services clean
+.PHONY: run test install install-test lint superuser services llama-server clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,11 @@ superuser: install
 services:
 	scripts/ensure-services.sh
 
-test: install-test services
+# llama.cpp's own server, built once per version into ~/.cache/waybrief.
+llama-server: install
+	PYTHON=$(PY) scripts/build-llama-server.sh
+
+test: install-test services llama-server
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 	TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -1,0 +1,118 @@
+"""The openai backend against a real llama-server serving the bundled model.
+
+`make test` builds llama-server from the pinned llama.cpp sources first
+(cached under ~/.cache/waybrief); this is the continuous-batching path.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import threading
+
+import httpx
+import pytest
+from django.db import connection
+
+from summarizer import services
+from summarizer.backends import BackendError, Usage, bundled_model_path
+from summarizer.backends.openai import OpenAIBackend
+from summarizer.models import Summary
+from tests.conftest import ROOT, wait_until
+from tests.summarizer.test_extract import ARTICLE
+from tests.support.http import Reply
+
+PARALLEL = 2
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_llama_server(tmp_path, *, parallel: int = PARALLEL) -> tuple[subprocess.Popen, str]:
+    binary = subprocess.run([str(ROOT / "scripts/build-llama-server.sh")], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout.strip()  # fmt: skip
+    port = _free_port()
+    log = (tmp_path / "llama-server.log").open("wb")
+    server = subprocess.Popen(
+        [binary, "-m", bundled_model_path(), "--host", "127.0.0.1", "--port", str(port),
+         "--parallel", str(parallel), "-c", str(2048 * parallel), "--threads", "2",
+         "--alias", "smollm2"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        try:
+            return httpx.get(f"{base}/health", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return server.poll() is not None  # stop waiting; the assert below reports it
+
+    wait_until(healthy, timeout=60)
+    assert server.poll() is None, (tmp_path / "llama-server.log").read_text()[-2000:]
+    return server, f"{base}/v1"
+
+
+@pytest.fixture(scope="module")
+def llama_server(tmp_path_factory):
+    server, base_url = start_llama_server(tmp_path_factory.mktemp("llama-server"))
+    yield base_url
+    server.terminate()
+    server.wait(timeout=20)
+
+
+@pytest.fixture
+def backend(llama_server) -> OpenAIBackend:
+    return OpenAIBackend(llama_server, model="smollm2")
+
+
+def test_it_reads_the_servers_context_and_tokenizer(backend):
+    assert backend.context_length == 2048  # per slot: -c divided among --parallel slots
+    assert 3 <= backend.count_tokens("Waybrief saves blogs.") <= 10
+
+
+def test_it_streams_an_answer_and_reports_usage(backend):
+    usage = Usage()
+    messages = [{"role": "user", "content": "Say hello in one short sentence."}]
+    pieces = list(backend.stream_chat(messages, max_tokens=30, usage=usage))
+    assert len(pieces) > 1 and "".join(pieces).strip()
+    assert usage.prompt_tokens > 5 and 0 < usage.completion_tokens <= 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_summaries_run_concurrently_through_the_server(backend, site, loopback_fetcher):
+    """GIVEN a server with 2 slots WHEN two workers' summaries run at once
+    THEN both finish, batched by the server."""
+    url = site.route("/a", Reply(200, ARTICLE.encode(), {"Content-Type": "text/html"}))
+    rows = [services.request_summary(url=url, enqueue=False, use_cache=False)
+            for _ in range(PARALLEL)]  # fmt: skip
+
+    def run(pk: int) -> None:
+        try:
+            services.run_summary(summary_id=pk, fetcher=loopback_fetcher, backend=backend)
+        finally:
+            connection.close()  # each thread opened its own
+
+    threads = [threading.Thread(target=run, args=(row.pk,)) for row in rows]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    done = Summary.objects.filter(pk__in=[r.pk for r in rows], state=Summary.State.DONE)
+    assert done.count() == PARALLEL
+    assert all(summary.output and summary.model == "smollm2" for summary in done)
+
+
+def test_a_server_that_dies_mid_stream_is_a_clear_model_failure(tmp_path):
+    server, base_url = start_llama_server(tmp_path, parallel=1)
+    backend = OpenAIBackend(base_url, model="smollm2")
+    messages = [{"role": "user", "content": "Count from one to two hundred in words."}]
+    stream = backend.stream_chat(messages, max_tokens=400, usage=Usage())
+    next(stream)
+    server.kill()
+    server.wait()
+    with pytest.raises(BackendError):
+        for _piece in stream:
+            pass
