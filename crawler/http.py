@@ -82,19 +82,23 @@ class Politeness:
 class _Host:
     slots: anyio.Semaphore
     lock: anyio.Lock = field(default_factory=anyio.Lock)
-    next_start: float = 0.0
+    next_start: float = 0.0  # the per-host delay: when the next request may start
+    paused_until: float = 0.0  # a Retry-After: nothing starts before then
 
     async def wait_turn(self, delay: float) -> None:
-        """Sleep until this host may take another request."""
-        async with self.lock:
-            now = time.monotonic()
-            start = max(now, self.next_start)
-            self.next_start = start + delay
-        if start > now:
-            await anyio.sleep(start - now)
+        """Sleep until this host may take another request; call it holding
+        a slot, so the spacing holds at the moment requests are sent."""
+        while True:
+            async with self.lock:
+                now = time.monotonic()
+                start = max(now, self.next_start, self.paused_until)
+                if start <= now:
+                    self.next_start = now + delay
+                    return
+            await anyio.sleep(start - now)  # then look again: a pause may have come
 
     def pause(self, seconds: float) -> None:
-        self.next_start = max(self.next_start, time.monotonic() + seconds)
+        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
 
 
 class PoliteClient:
@@ -144,17 +148,18 @@ class PoliteClient:
         """GET ``url``, retrying 429/5xx and dropped connections with backoff.
 
         Returns the last response whatever its status; raises a
-        ``FetchError`` when no response could be had at all.
+        ``FetchError`` when no response could be had at all. A page that
+        misses its deadline is not retried: it would only miss it again.
         """
         url = check_url(url)
         host, rules = self._host(url), self.politeness
         for attempt in range(rules.max_retries + 1):
-            await host.wait_turn(rules.delay)
             failure: Exception | None = None
             async with host.slots:
+                await host.wait_turn(rules.delay)
                 try:
                     response = await self._once(url)
-                except (httpx.TransportError, TooSlow) as exc:
+                except httpx.TransportError as exc:  # a dropped connection, a reset
                     failure, response = exc, None
             if response is not None and response.status not in RETRYABLE:
                 return response
@@ -167,8 +172,6 @@ class PoliteClient:
             await anyio.sleep(wait)
         if response is not None:
             return response
-        if isinstance(failure, TooSlow):
-            raise failure
         raise Unreachable(f"The site could not be reached: {failure}.", url=url)
 
     async def _once(self, url: str) -> Response:

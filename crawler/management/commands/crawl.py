@@ -7,6 +7,7 @@ stops it, and the same command later picks up where it stopped.
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any
 
@@ -45,6 +46,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         err = getattr(self.stderr, "_out", sys.stderr)  # tqdm needs the raw stream
+        if options["verbosity"] < 2:  # one log line per request would bury the progress bar
+            for name in ("httpx", "httpcore"):
+                logging.getLogger(name).setLevel(logging.WARNING)
         request = {
             "url": options["url"], "adapter": options["adapter"],
             "concurrency": options["concurrency"], "delay": options["delay"],

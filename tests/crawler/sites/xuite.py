@@ -33,6 +33,7 @@ class XuiteBlog:
     uid: str = "alice"
     blog: str = "diary"
     throttle_page: int | None = None  # this page answers 429 once
+    broken_page: int | None = None  # this page answers 500 (Retry-After: 0)
     retry_after: str = "1"
     served_at: dict[str, list[float]] = field(default_factory=dict)
     in_flight: int = 0
@@ -78,6 +79,8 @@ class XuiteBlog:
             throttled = self.served_at.get(request.path, [])
             if page == self.throttle_page and len(throttled) == 1:
                 return Reply(429, b"slow down", {"Retry-After": self.retry_after})
+            if page == self.broken_page:
+                return Reply(500, b"oops", {"Retry-After": "0"})
             return Reply(200, self._html(page), _HTML)
         finally:
             self._leave()

@@ -1,0 +1,66 @@
+"""One spelling per page, with the trailing slash as the platform has it."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.adapters.blogger import Blogger
+from crawler.adapters.links import looks_like_post
+from crawler.adapters.xuite import Xuite
+from crawler.canonical import canonicalize
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("HTTP://Blog.Example.ORG:80/a/b", "http://blog.example.org/a/b"),
+        ("https://example.org:443/x", "https://example.org/x"),
+        ("https://example.org:8443/x", "https://example.org:8443/x"),
+        ("https://example.org/x#comments", "https://example.org/x"),
+        ("https://example.org/x?utm_source=a&utm_medium=b&fbclid=c&gclid=d", "https://example.org/x"),
+        ("https://example.org/x?b=2&a=1", "https://example.org/x?a=1&b=2"),
+        ("https://example.org/%e4%b8%ad", "https://example.org/%E4%B8%AD"),
+        ("https://example.org", "https://example.org/"),
+        ("mailto:someone@example.org", None),
+        ("javascript:void(0)", None),
+    ],
+)
+def test_it_spells_urls_one_way(given, expected):
+    assert canonicalize(given) == expected
+
+
+def test_it_adds_or_strips_the_trailing_slash_as_the_platform_does():
+    assert canonicalize("https://e.org/2024/05/slug", slash="add") == "https://e.org/2024/05/slug/"
+    assert canonicalize("https://e.org/post.html", slash="add") == "https://e.org/post.html"
+    assert canonicalize("https://e.org/u/b/123/", slash="strip") == "https://e.org/u/b/123"
+    assert canonicalize("https://e.org/x/", slash="keep") == "https://e.org/x/"
+
+
+def test_it_resolves_relative_links_against_their_page():
+    assert canonicalize("../c?x=1", base="https://e.org/a/b/") == "https://e.org/a/c?x=1"
+
+
+def test_xuite_keeps_the_blog_home_of_any_url_on_it():
+    xuite = Xuite()
+    assert xuite.home("https://Blog.Xuite.net/alice/diary/123-title?&p=2") == (
+        "https://blog.xuite.net/alice/diary")
+
+
+def test_blogger_drops_the_mobile_view_parameter():
+    blogger = Blogger()
+    assert blogger.canonical("https://x.blogspot.com/2020/01/a.html?m=1") == (
+        "https://x.blogspot.com/2020/01/a.html")
+
+
+@pytest.mark.parametrize(
+    ("url", "post_like"),
+    [
+        ("https://e.org/2024/05/a-day-out/", True),
+        ("https://e.org/blog/12345", True),
+        ("https://e.org/notes/my-first-long-post", True),
+        ("https://e.org/about/", False),
+        ("https://e.org/contact", False),
+    ],
+)
+def test_it_tells_post_like_addresses(url, post_like):
+    assert looks_like_post(url) is post_like

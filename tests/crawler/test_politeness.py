@@ -1,0 +1,126 @@
+"""Crawls press on a host only as hard as allowed: few requests at once,
+pauses when asked, a deadline and a size cap on every page, a clear UA."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import anyio
+import httpx
+import pytest
+
+from crawler.http import PoliteClient, Politeness, retry_after
+from crawler.models import CrawlRun
+from tests.crawler.conftest import crawl
+from tests.crawler.sites.xuite import XuiteBlog
+from tests.support.http import Reply
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_honours_retry_after_on_a_429_for_the_whole_host(server):
+    """GIVEN a blog whose page 3 answers 429 with Retry-After: 1 once WHEN it is
+    crawled THEN page 3 is asked again no sooner than 1 s later, no request
+    starts on that host in the meantime, and every post is still found."""
+    blog = XuiteBlog(server, posts=100, throttle_page=3, retry_after="1", delay=0.05)
+
+    run, announced = crawl(blog.home, adapter="xuite", concurrency=3)
+
+    first, second = blog.served_at[blog.list_path(3)]
+    assert second - first >= 1.0
+    others = [t for times in blog.served_at.values() for t in times if t not in (first, second)]
+    assert not [t for t in others if first + 0.1 < t < first + 0.95]
+    assert set(announced) == blog.expected
+    assert run.state == CrawlRun.State.DONE
+
+
+def test_it_keeps_to_the_per_host_concurrency_limit(server):
+    """GIVEN a blog that takes 50 ms per answer WHEN it is crawled with
+    --concurrency 3 THEN at most 3 requests are ever in flight, and 3 are."""
+    blog = XuiteBlog(server, posts=100, delay=0.05)
+
+    crawl(blog.home, adapter="xuite", concurrency=3)
+
+    assert blog.most_in_flight == 3
+
+
+def test_it_spaces_requests_by_the_per_host_delay(server):
+    """GIVEN a delay of 0.1 s WHEN a blog is crawled with 4 requests allowed at
+    once THEN request starts on the host are still 0.1 s apart."""
+    blog = XuiteBlog(server, posts=50)
+
+    crawl(blog.home, adapter="xuite", concurrency=4, delay=0.1)
+
+    starts = sorted(t for times in blog.served_at.values() for t in times)
+    assert len(starts) == 5
+    assert starts[-1] - starts[0] >= 0.4
+    # measured where they arrive, so a busy machine may bunch two a little
+    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.06
+
+
+def test_it_sends_a_clear_user_agent(server, settings):
+    blog = XuiteBlog(server, posts=5)
+
+    crawl(blog.home, adapter="xuite")
+
+    assert {r.headers["User-Agent"] for r in server.requests} == {settings.FETCH_USER_AGENT}
+
+
+def test_it_gives_up_on_a_page_that_trickles_past_the_deadline(server, settings):
+    """GIVEN a home page that sends one byte every 0.2 s, forever WHEN the site
+    is crawled with a 1 s deadline THEN the crawl fails within about 1 s."""
+    settings.FETCH_TIMEOUT_SECONDS = 1
+
+    def trickle():
+        for _ in range(100):
+            yield b"<"
+            time.sleep(0.2)
+
+    url = server.route("/slow", Reply(200, trickle, {"Content-Type": "text/html"}))
+    started = time.monotonic()
+
+    run, _ = crawl(url)
+
+    assert time.monotonic() - started < 3
+    assert run.state == CrawlRun.State.FAILED
+    assert "No full answer within 1 seconds" in run.error
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_it_caps_the_size_of_a_page_while_streaming(server, settings, declared):
+    """GIVEN a 2 MB home page, with or without Content-Length, and a 1 MB cap
+    WHEN the site is crawled THEN it is refused as too large."""
+    settings.FETCH_MAX_BYTES = 1024 * 1024
+    chunk = b"<p>" + b"x" * 65533
+    body = chunk * 32 if declared else (lambda: iter([chunk] * 32))
+    url = server.route("/big", Reply(200, body, {"Content-Type": "text/html"}))
+
+    run, _ = crawl(url)
+
+    assert run.state == CrawlRun.State.FAILED
+    assert "larger than 1048576 bytes" in run.error
+
+
+def test_it_retries_server_errors_with_backoff(server):
+    """GIVEN a page that fails with 503 twice (no Retry-After) WHEN it is
+    fetched THEN it is asked three times and its page comes back."""
+    answers = iter([Reply(503, b"busy"), Reply(503, b"busy"), Reply(200, b"fine")])
+    url = server.route("/flaky", lambda request: next(answers))
+
+    async def fetch() -> int:
+        async with PoliteClient(politeness=Politeness(backoff=0.01), allow_private=True) as client:
+            return (await client.get(url)).status
+
+    assert anyio.run(fetch) == 200
+    assert server.hits["/flaky"] == 3
+
+
+def test_it_reads_retry_after_as_seconds_or_a_date():
+    soon = datetime.now(UTC) + timedelta(seconds=30)
+    assert retry_after(httpx.Headers({"Retry-After": "7"})) == 7
+    dated = httpx.Headers({"Retry-After": format_datetime(soon, usegmt=True)})
+    assert 25 < retry_after(dated) <= 30
+    assert retry_after(httpx.Headers({"Retry-After": "soon"})) is None
+    assert retry_after(httpx.Headers()) is None
