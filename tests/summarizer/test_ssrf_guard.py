@@ -34,7 +34,20 @@ def guarded() -> Fetcher:
 
 @pytest.mark.parametrize(
     "address",
-    ["127.0.0.1", "localhost", "2130706433", "0x7f.1", "[::ffff:127.0.0.1]", "rebound.test"],
+    [
+        "127.0.0.1",
+        "localhost",
+        "localhost.",
+        "2130706433",
+        "0x7f.1",
+        "0x7f000001",
+        "017700000001",
+        "127.1",
+        "0.0.0.0",
+        "[::ffff:127.0.0.1]",
+        "[::ffff:7f00:1]",
+        "rebound.test",
+    ],
 )
 def test_it_refuses_loopback_in_every_spelling(guarded, site, address):
     site.route("/", b"")
