@@ -194,9 +194,12 @@ def _submit(capture: Capture, client: WaybackClient, inline_wait: float) -> Step
             capture.url, if_not_archived_within=settings.WAYBACK_SKIP_IF_CAPTURED_WITHIN
         )
     except WaybackError as exc:
+        # Without an answer the Archive may count the request later than now:
+        # leave its slot counted as in flight (until its deadline), not stamped.
+        if not (isinstance(exc, Unavailable) and exc.maybe_sent):
+            ratelimit.sent(ratelimit.SAVE, grant.token)
         return _save_failed(capture, client, exc)
-    finally:
-        ratelimit.sent(ratelimit.SAVE, grant.token)
+    ratelimit.sent(ratelimit.SAVE, grant.token)
     breaker.record_success()
     services.mark_job(capture, job_id, next_in=settings.WAYBACK_POLL_SECONDS)
     return Step(capture.state, settings.WAYBACK_POLL_SECONDS)

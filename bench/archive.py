@@ -13,7 +13,8 @@ count per window, so 500 URLs take about 100 s instead of 17 minutes.
         [--window 6] [--kill-one] [--outage SECONDS]
 
 Needs PostgreSQL and Redis on 127.0.0.1 (`make services`); uses its own
-database (created if missing) and Redis db 13 unless told otherwise.
+database (created if missing) and Redis db 14, which it flushes: give it one
+nothing else uses (--redis-url), or its limits are shared with strangers.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_DB = "postgres://postgres:postgres@127.0.0.1:5432/waybrief_bench_archive"
-DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
+DEFAULT_DB = "postgres://postgres:postgres@127.0.0.1:5432/wb_archiver_bench"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
 
 
 def parse_args() -> argparse.Namespace:

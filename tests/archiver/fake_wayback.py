@@ -64,7 +64,7 @@ class FakeWayback:
     # --- running ------------------------------------------------------------
     def start(self) -> FakeWayback:
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = _Server(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
@@ -202,6 +202,12 @@ class FakeWayback:
                 result = (404, {"message": "not here"}, {})
             self.log.append(Arrival(now, method, path, url, result[0]))
         return result
+
+
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 drops connections from a dozen
+    # busy workers; a real front end queues them.
+    request_queue_size = 128
 
 
 class _Handler(BaseHTTPRequestHandler):
