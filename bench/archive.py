@@ -45,6 +45,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=4, help="processes per worker")
     parser.add_argument("--limit", type=int, default=30, help="saves per window")
     parser.add_argument("--window", type=float, default=6.0, help="seconds (60 for real)")
+    parser.add_argument(
+        "--archive-limit",
+        type=int,
+        default=None,
+        help="what the stand-in accepts per window (default: --limit); lower "
+        "it to see 429s slow the pool",
+    )
     parser.add_argument("--max-active", type=int, default=10, help="jobs in flight")
     parser.add_argument("--job-seconds", type=float, default=0.5, help="how long a capture takes")
     parser.add_argument("--kill-one", action="store_true", help="SIGKILL a worker a third in")
@@ -188,7 +195,8 @@ def report(args, fake, wall: float, happened: list[str], states: dict) -> None:
     print(
         f"archive bench: {args.urls} URLs, {args.workers} workers x {args.concurrency} "
         f"processes, limit {args.limit} saves per {args.window:g} s window "
-        f"(time scaled {60 / args.window:g}x)"
+        f"(time scaled {60 / args.window:g}x); the stand-in accepts "
+        f"{args.archive_limit or args.limit}"
     )
     for line in happened:
         print(f"  event: {line}")
@@ -230,7 +238,7 @@ def main() -> None:
     Capture.objects.all().delete()
     redis.Redis.from_url(args.redis_url).flushdb()
     fake = FakeWayback(
-        save_limit=args.limit,
+        save_limit=args.archive_limit or args.limit,
         window=args.window,
         retry_after=f"{args.window:g}",
         max_active=args.max_active,
