@@ -66,6 +66,16 @@ class Capture(LeasedWork):
     def is_final(self) -> bool:
         return self.state in self.FINAL_STATES
 
+    @property
+    def job_slot(self) -> str:
+        """Its name among the SPN2 jobs in flight (``archiver.ratelimit``)."""
+        return f"capture:{self.pk}"
+
+    @staticmethod
+    def id_of_job_slot(slot: str) -> int | None:
+        prefix, _, pk = slot.partition(":")
+        return int(pk) if prefix == "capture" and pk.isdigit() else None
+
 
 class CaptureEvent(models.Model):
     """One state change of a capture, kept so an operator can see what happened when."""

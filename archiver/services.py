@@ -129,15 +129,28 @@ def retry_failed(captures: QuerySet[Capture]) -> int:
 
 # --- transitions (called by archiver.workflow while it holds the claim) ------
 def _transition(
-    capture: Capture, to: str, *, note: str = "", release: bool = True, **fields
+    capture: Capture,
+    to: str,
+    *,
+    note: str = "",
+    release: bool = True,
+    also_if: dict | None = None,
+    **fields,
 ) -> bool:
-    """Move ``capture`` from the state it had when read to ``to``; False if it moved already."""
+    """Move ``capture`` from the state it had when read to ``to``; False if it moved already.
+
+    ``also_if``: more columns that must still hold what the caller saw.
+    """
     now = timezone.now()
     changes = {"state": to, "updated_at": now, **fields}
     if release:
         changes["claimed_until"] = None
     with transaction.atomic():
-        moved = Capture.objects.filter(pk=capture.pk, state=capture.state).update(**changes)
+        moved = (
+            Capture.objects.filter(pk=capture.pk, state=capture.state)
+            .filter(**(also_if or {}))
+            .update(**changes)
+        )
         if moved:
             CaptureEvent.objects.create(
                 capture_id=capture.pk,
@@ -192,31 +205,19 @@ def mark_sending(capture: Capture) -> bool:
 
 def mark_job(capture: Capture, job_id: str, *, next_in: float) -> bool:
     """The Archive accepted the save as job ``job_id``; poll it in ``next_in`` seconds."""
-    now = timezone.now()
-    with transaction.atomic():
-        moved = Capture.objects.filter(
-            pk=capture.pk, state=State.SUBMITTED, job_id="", submitted_at=capture.submitted_at
-        ).update(
-            job_id=job_id[:128],
-            claimed_until=None,
-            updated_at=now,
-            waiting_for="job",
-            next_attempt_at=now + timedelta(seconds=next_in),
-        )
-        if moved:
-            CaptureEvent.objects.create(
-                capture_id=capture.pk,
-                at=now,
-                from_state=State.SUBMITTED,
-                to_state=State.SUBMITTED,
-                note=f"job {job_id}"[:500],
-            )
-    capture.job_id = job_id if moved else capture.job_id
-    return bool(moved)
+    return _transition(
+        capture,
+        State.SUBMITTED,
+        note=f"job {job_id}",
+        also_if={"job_id": "", "submitted_at": capture.submitted_at},
+        job_id=job_id[:128],
+        waiting_for="job",
+        next_attempt_at=timezone.now() + timedelta(seconds=next_in),
+    )
 
 
 def mark_archived(capture: Capture, snapshot: Snapshot, *, note: str = "") -> bool:
-    ratelimit.release_job(f"capture:{capture.pk}")
+    ratelimit.release_job(capture.job_slot)
     return _transition(
         capture,
         State.ARCHIVED,
@@ -231,7 +232,7 @@ def mark_archived(capture: Capture, snapshot: Snapshot, *, note: str = "") -> bo
 
 
 def mark_failed(capture: Capture, reason: str) -> bool:
-    ratelimit.release_job(f"capture:{capture.pk}")
+    ratelimit.release_job(capture.job_slot)
     return _transition(
         capture,
         State.FAILED,
@@ -263,7 +264,7 @@ def wait(
     if reason:
         fields["reason"] = reason[:500]
     if back_to_pending and capture.state != State.PENDING:
-        ratelimit.release_job(f"capture:{capture.pk}")
+        ratelimit.release_job(capture.job_slot)
         return _transition(capture, State.PENDING, note=reason or waiting_for, job_id="", **fields)
     moved = Capture.objects.filter(pk=capture.pk, state=capture.state).update(
         claimed_until=None, updated_at=timezone.now(), **fields
@@ -277,7 +278,7 @@ def retry_later(capture: Capture, reason: str) -> bool:
     if retries > settings.WAYBACK_MAX_RETRIES:
         return mark_failed(capture, f"gave up after {capture.retries} retries: {reason}")
     delay = settings.WAYBACK_RETRY_SECONDS * 2 ** (retries - 1) * random.uniform(0.8, 1.2)
-    ratelimit.release_job(f"capture:{capture.pk}")
+    ratelimit.release_job(capture.job_slot)
     fields = {
         "retries": retries,
         "reason": reason[:500],
@@ -327,7 +328,7 @@ def _reconcile_captures() -> int:
 def _forget_finished_jobs() -> None:
     """Free in-flight slots whose capture is no longer submitted (its worker died)."""
     members = ratelimit.jobs_in_flight()
-    ids = {int(m.split(":", 1)[1]) for m in members if m.startswith("capture:")}
+    ids = {Capture.id_of_job_slot(m) for m in members} - {None}
     if not ids:
         return
     live = set(
@@ -339,7 +340,7 @@ def _forget_finished_jobs() -> None:
         )
     )
     for pk in ids - live - held:
-        ratelimit.release_job(f"capture:{pk}")
+        ratelimit.release_job(Capture(pk=pk).job_slot)
 
 
 ledger.register_reconciler("captures", _reconcile_captures)

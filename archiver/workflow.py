@@ -182,7 +182,7 @@ def _look_up(capture: Capture, client: WaybackClient, inline_wait: float) -> Ste
 
 
 def _submit(capture: Capture, client: WaybackClient, inline_wait: float) -> Step:
-    member = f"capture:{capture.pk}"
+    member = capture.job_slot
     grant = ratelimit.acquire(ratelimit.SAVE, member=member, max_wait=inline_wait)
     if not grant.granted:
         return _wait_turn(capture, ratelimit.SAVE, grant)
@@ -254,7 +254,7 @@ def _poll(capture: Capture, client: WaybackClient) -> Step:
         return Step(capture.state)
     if status.status == "success" or _job_age(capture) > settings.WAYBACK_JOB_TIMEOUT_SECONDS:
         return _settle(capture, client, 0.0)
-    ratelimit.hold_job(f"capture:{capture.pk}")
+    ratelimit.hold_job(capture.job_slot)
     return _wait(capture, "job", _poll_interval(capture))
 
 
@@ -277,7 +277,7 @@ def _settle(capture: Capture, client: WaybackClient, inline_wait: float) -> Step
         services.mark_archived(capture, snapshot, note=f"settled through CDX: {snapshot.timestamp}")
         return Step(capture.state)
     if _job_age(capture) <= settings.WAYBACK_JOB_TIMEOUT_SECONDS:
-        ratelimit.hold_job(f"capture:{capture.pk}")
+        ratelimit.hold_job(capture.job_slot)
         return _wait(capture, "job", _poll_interval(capture))
     services.retry_later(
         capture,
