@@ -7,7 +7,7 @@ time, keep links matching ``{home}/\\d+``) and Waybrief's ``crawl`` (the
 same service the command runs, SQLite ledger included) each run in a fresh
 process, so each peak RSS is its own.
 
-    .venv/bin/python bench/crawl.py [--posts 2000] [--delay 0.02] [--concurrency 4 8]
+    .venv/bin/python bench/crawl.py [--posts 2000] [--delay 0.02] [--concurrency 4 8 16]
 """
 
 from __future__ import annotations
@@ -71,10 +71,11 @@ def _serve(options: dict, ready: mp.Queue, stop: mp.Event) -> None:
 
 
 def _measure_classic(home: str, out: mp.Queue) -> None:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     found = classic_enumeration(home)
     wall = time.perf_counter() - started
-    out.put({"found": sorted(found), "wall": wall, "rss_mb": _peak_rss_mb(), "requests": None})
+    out.put({"found": sorted(found), "wall": wall, "cpu": time.process_time() - cpu,
+             "rss_mb": _peak_rss_mb(), "requests": None})  # fmt: skip
 
 
 def _measure_crawler(home: str, concurrency: int, data_dir: str, out: mp.Queue) -> None:
@@ -90,11 +91,11 @@ def _measure_crawler(home: str, concurrency: int, data_dir: str, out: mp.Queue) 
     from crawler.services import crawl_site
 
     found: list[str] = []
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     run = crawl_site(url=home, adapter="xuite", concurrency=concurrency, on_url=found.append)
     wall = time.perf_counter() - started
-    out.put({"found": found, "wall": wall, "rss_mb": _peak_rss_mb(),
-             "requests": run.pages_fetched, "state": run.state})  # fmt: skip
+    out.put({"found": found, "wall": wall, "cpu": time.process_time() - cpu,
+             "rss_mb": _peak_rss_mb(), "requests": run.pages_fetched})  # fmt: skip
 
 
 def _peak_rss_mb() -> float:
@@ -116,7 +117,7 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=2000)
     parser.add_argument("--per-page", type=int, default=10)
     parser.add_argument("--delay", type=float, default=0.02, help="seconds per response")
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[4, 8])
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[4, 8, 16])
     options = parser.parse_args()
 
     context = mp.get_context("spawn")
@@ -141,14 +142,15 @@ def main() -> None:
 
 def _report(rows: list[tuple[str, dict]], expected: set[str], pages: int) -> None:
     classic_wall = rows[0][1]["wall"]
-    print(f"{'':34} {'wall s':>7} {'pages/s':>8} {'speed-up':>8} {'recall':>7} {'peak RSS MB':>11}")
+    print(f"{'':34} {'wall s':>7} {'CPU s':>6} {'pages/s':>8} {'speed-up':>8} {'recall':>7} "
+          f"{'peak RSS MB':>11}")  # fmt: skip
     for name, result in rows:
         found = set(result["found"])
         recall = len(found & expected) / len(expected)
         precision = len(found & expected) / len(found) if found else 0.0
-        requests = result["requests"] or pages
-        print(f"{name:34} {result['wall']:7.2f} {requests / result['wall']:8.1f} "
-              f"{classic_wall / result['wall']:7.1f}x {recall:7.1%} {result['rss_mb']:11.1f}"
+        wall, rate = result["wall"], (result["requests"] or pages) / result["wall"]
+        print(f"{name:34} {wall:7.2f} {result['cpu']:6.2f} {rate:8.1f} {classic_wall / wall:7.1f}x "
+              f"{recall:7.1%} {result['rss_mb']:11.1f}"
               + ("" if precision == 1 else f"  precision {precision:.1%}"))  # fmt: skip
 
 

@@ -8,6 +8,7 @@ trailing slash follows what the platform treats as the same page.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -20,6 +21,7 @@ _ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 _FILE_NAME = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 
 
+@lru_cache(maxsize=8192)  # navigation links repeat on every page of a blog
 def canonicalize(url: str, *, base: str | None = None, slash: Slash = "keep") -> str | None:
     """The canonical spelling of ``url`` (resolved against ``base``), or None
     when it is not an http(s) URL worth keeping."""
