@@ -38,7 +38,7 @@ class RunJournal:
         self.known: set[str] = set(run.urls.values_list("url", flat=True))
         self.pages_fetched = run.pages_fetched
         self.errors = run.errors
-        self.error_lines: list[str] = [line for line in run.error.splitlines() if line]
+        self.error_lines: list[str] = []  # this attempt's; ``errors`` counts them all
         self._pages: list[tuple[str, Listing]] = []
         self._urls: list[str] = []
         self._begun: tuple[str, str] | None = None

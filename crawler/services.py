@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.db.models import Q
@@ -48,7 +49,12 @@ def site_for(*, url: str, adapter: str = "") -> Site:
     if adapter and adapter not in ADAPTERS:
         names = ", ".join(sorted(ADAPTERS))
         raise UnknownAdapter(f"There is no adapter named {adapter!r}; choose one of: {names}.")
-    home = ADAPTERS[adapter]().home(url) if adapter else (canonicalize(url) or url)
+    if adapter:
+        home = ADAPTERS[adapter]().home(url)
+    elif (urlsplit(url).hostname or "").lower() == "blog.xuite.net":
+        home = ADAPTERS["xuite"]().home(url)  # one Site per blog, whichever page was given
+    else:
+        home = canonicalize(url) or url
     site, _ = Site.objects.get_or_create(url=home, defaults={"adapter": adapter})
     return site
 

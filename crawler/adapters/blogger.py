@@ -46,8 +46,8 @@ class Blogger(Adapter):
         text = crawl.first.text.lower() if crawl.first else ""
         return any(marker in text for marker in _MARKERS)
 
-    def page_url(self, home: str, start: int) -> str:
-        return f"{home}feeds/posts/default?alt=json&start-index={start}&max-results={PER_PAGE}"
+    def page_url(self, home: str, start: int, size: int = PER_PAGE) -> str:
+        return f"{home}feeds/posts/default?alt=json&start-index={start}&max-results={size}"
 
     async def enumerate(self, crawl: Crawl) -> None:
         home = crawl.home
@@ -64,15 +64,20 @@ class Blogger(Adapter):
 
     def _parse_json(self, data: Any, home: str, *, first: bool) -> Listing:
         feed = data["feed"]
+        entries = feed.get("entry", [])
         posts = []
-        for entry in feed.get("entry", []):
+        for entry in entries:
             for link in entry.get("link", []):
                 if link.get("rel") == "alternate" and (url := self.canonical(link.get("href", ""))):
                     posts.append(url)
         follow = []
-        if first:
+        if first and entries:
             total = int(feed.get("openSearch$totalResults", {}).get("$t", "0"))
-            follow = [self.page_url(home, s) for s in range(1 + PER_PAGE, total + 1, PER_PAGE)]
+            # Blogger may give fewer entries than asked; the first page says
+            # how many it really gives, and the other pages are cut to match.
+            size = min(PER_PAGE, len(entries))
+            pages = range(1 + size, total + 1, size)
+            follow = [self.page_url(home, start, size) for start in pages]
         return Listing(posts, follow)
 
     def _parse_atom(self, response: Response) -> Listing:

@@ -35,3 +35,17 @@ def test_it_reads_an_atom_feed_through_its_next_links(server):
 
     assert set(announced) == blog.expected
     assert run.state == CrawlRun.State.DONE
+
+
+def test_it_follows_the_page_size_blogger_really_gives(server):
+    """GIVEN a feed that gives at most 25 entries a page, whatever is asked
+    WHEN the blog is crawled THEN pages start every 25 entries and no post
+    between them is skipped."""
+    blog = BloggerBlog(server, posts=110, page_cap=25)
+
+    run, announced = crawl(blog.base + "/", adapter="blogger")
+
+    assert set(announced) == blog.expected
+    starts = sorted(int(p.split("start-index=")[1].split("&")[0])
+                    for p in server.hits if p.startswith("/feeds/posts/default"))  # fmt: skip
+    assert starts == [1, 26, 51, 76, 101]

@@ -64,3 +64,12 @@ def test_blogger_drops_the_mobile_view_parameter():
 )
 def test_it_tells_post_like_addresses(url, post_like):
     assert looks_like_post(url) is post_like
+
+
+@pytest.mark.django_db
+def test_any_page_of_a_xuite_blog_names_the_same_site():
+    from crawler.services import site_for
+
+    home = site_for(url="https://blog.xuite.net/alice/diary")
+    assert site_for(url="https://blog.xuite.net/alice/diary/123-title?&p=2") == home
+    assert home.url == "https://blog.xuite.net/alice/diary"
