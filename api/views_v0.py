@@ -10,8 +10,9 @@ import socket
 import time
 
 from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from knox.auth import TokenAuthentication
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -33,6 +34,38 @@ ERROR_STATUS = {
     "too_large": 413, "timeout": 504, "upstream_error": 502, "unreachable": 502,
     "too_many_redirects": 502, "model_failed": 503, "cancelled": 409,
 }  # fmt: skip
+
+
+KAGI_REQUEST = inline_serializer(
+    "KagiSummarizeRequest",
+    {
+        "url": serializers.CharField(required=False),
+        "text": serializers.CharField(required=False),
+        "summary_type": serializers.ChoiceField(["summary", "takeaway"], required=False),
+        "engine": serializers.ChoiceField(sorted(ENGINES), required=False),
+        "target_language": serializers.CharField(required=False),
+        "cache": serializers.BooleanField(required=False, default=True),
+    },
+)
+KAGI_META = inline_serializer(
+    "KagiMeta", {"id": serializers.CharField(), "node": serializers.CharField(),
+                 "ms": serializers.IntegerField()},
+)  # fmt: skip
+KAGI_RESPONSE = inline_serializer(
+    "KagiSummarizeResponse",
+    {
+        "meta": KAGI_META,
+        "data": inline_serializer(
+            "KagiData",
+            {"output": serializers.CharField(), "tokens": serializers.IntegerField()},
+            allow_null=True,
+        ),
+        "error": serializers.ListField(child=serializers.DictField(), required=False),
+        "poll": serializers.CharField(required=False),
+    },
+)
+QUERY = [OpenApiParameter(name, str) for name in
+         ("url", "text", "summary_type", "engine", "target_language", "cache")]  # fmt: skip
 
 
 class KagiError(Exception):
@@ -80,9 +113,13 @@ class KagiSummarizeView(APIView):
             response["WWW-Authenticate"] = 'Bot realm="api"'
         return response
 
+    @extend_schema(operation_id="kagi_summarize_get", parameters=QUERY,
+                   responses={200: KAGI_RESPONSE, 202: KAGI_RESPONSE})  # fmt: skip
     def get(self, request: Request) -> Response:
         return self._summarize(request, request.query_params)
 
+    @extend_schema(operation_id="kagi_summarize_post", request=KAGI_REQUEST,
+                   responses={200: KAGI_RESPONSE, 202: KAGI_RESPONSE})  # fmt: skip
     def post(self, request: Request) -> Response:
         if len(request.body) > MAX_REQUEST_BYTES:
             raise KagiError(413, "The request is larger than 1 MB.")
@@ -117,6 +154,8 @@ class KagiSummarizeView(APIView):
 class KagiPollView(KagiSummarizeView):
     http_method_names = ["get", "head", "options"]
 
+    @extend_schema(operation_id="kagi_summarize_poll", responses={200: KAGI_RESPONSE,
+                                                                  202: KAGI_RESPONSE})  # fmt: skip
     def get(self, request: Request, pk: int) -> Response:
         summary = Summary.objects.filter(pk=pk).first()
         if summary is None:

@@ -35,6 +35,7 @@ class JobViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = JobSerializer
+    queryset = Job.objects.all()  # the schema's types; requests see only their owner's
 
     def get_queryset(self):
         return Job.objects.filter(owner=self.request.user)

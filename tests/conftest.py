@@ -59,6 +59,8 @@ def worker_env(django_db_setup, django_db_blocker) -> dict[str, str]:
         "DATABASE_URL": url,
         "CELERY_BROKER_URL": _redis_url(),
         "PYTHONPATH": str(ROOT),  # this checkout's code, whatever else is installed
+        # Never the real Archive: a closed port on loopback unless a test sets its stand-in.
+        "WAYBACK_URL": "http://127.0.0.1:9",
         # Test sites live on loopback; and a short deadline keeps slow-site tests short.
         "FETCH_ALLOW_PRIVATE": "1",
         "FETCH_TIMEOUT_SECONDS": "3",
@@ -68,13 +70,15 @@ def worker_env(django_db_setup, django_db_blocker) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def celery_worker_process(worker_env, redis_client, tmp_path_factory) -> Iterator[subprocess.Popen]:
-    """A real `celery worker` subprocess consuming every queue from Redis."""
+    """A real `celery worker` subprocess on Redis, for every queue but "archive":
+    the archiver's tests start their own workers, set for their Wayback stand-in."""
     redis_client.flushdb()  # the test broker db: stale messages from old runs go
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     env = {**worker_env, "WAYBRIEF_DATA_DIR": str(log.parent)}
     command = [
         sys.executable, "-m", "celery", "-A", "waybrief", "worker",
         "--pool", "prefork", "--concurrency", "2", "--loglevel", "INFO",
+        "--queues", "default,crawl,summarize",
         "--hostname", f"test-worker-{os.getpid()}@%h",
     ]  # fmt: skip
     with log.open("wb") as out:

@@ -305,5 +305,5 @@ FETCH_USER_AGENT = env_str(
 
 # --- Crawler ----------------------------------------------------------------
 # Per host: requests in flight at once, and seconds between request starts.
-CRAWL_CONCURRENCY = env_int("CRAWL_CONCURRENCY", 4)
+CRAWL_CONCURRENCY = env_int("CRAWL_CONCURRENCY", 8)
 CRAWL_DELAY_SECONDS = env_float("CRAWL_DELAY_SECONDS", 0.0)
