@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from crawler.archiving import site_progress
+from crawler.models import CrawlRun, Site
 from summarizer.models import Summary
 from summarizer.prompts import LANGUAGES, MODES
 
@@ -80,3 +82,39 @@ class SummarySerializer(serializers.ModelSerializer):
         fields = ["id", "url", "title", "state", "mode", "language", "model", "output",
                   "tokens_in", "tokens_out", "parts", "timings", "cache_hit", "error_code",
                   "error_message", "created_at", "finished_at"]  # fmt: skip
+
+
+class SiteCreateSerializer(serializers.Serializer):
+    url = serializers.CharField(max_length=2048)
+    adapter = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SiteProgressSerializer(serializers.Serializer):
+    found = serializers.IntegerField()
+    archived = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    not_requested = serializers.IntegerField()
+
+
+class CrawlRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CrawlRun
+        fields = ["id", "state", "adapter", "pages_fetched", "urls_found", "errors", "error",
+                  "archive_posts", "started", "finished"]  # fmt: skip
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+    latest_run = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Site
+        fields = ["id", "url", "adapter", "created", "progress", "latest_run"]
+
+    def get_progress(self, site: Site) -> SiteProgressSerializer:
+        return site_progress(site)
+
+    def get_latest_run(self, site: Site) -> CrawlRunSerializer | None:
+        run = site.runs.order_by("-created_at").first()
+        return CrawlRunSerializer(run).data if run else None

@@ -7,6 +7,7 @@ from . import views_v0, views_v1
 router = DefaultRouter()
 router.register("jobs", views_v1.JobViewSet, basename="job")
 router.register("summaries", views_v1.SummaryViewSet, basename="summary")
+router.register("sites", views_v1.SiteViewSet, basename="site")
 
 urlpatterns = [
     path("v0/summarize", views_v0.KagiSummarizeView.as_view(), name="kagi-summarize"),

@@ -11,13 +11,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from archiver.models import Capture
+from crawler.models import Site
+from crawler.services import UnknownAdapter, start_crawl
 from summarizer.models import Summary
 from waybrief.fetching.errors import InvalidURL
 from waybrief.fetching.urls import check_url
 
 from . import services
 from .models import Job, JobItem
-from .serializers import JobCreateSerializer, JobItemSerializer, JobSerializer, SummarySerializer
+from .serializers import (
+    JobCreateSerializer,
+    JobItemSerializer,
+    JobSerializer,
+    SiteCreateSerializer,
+    SiteSerializer,
+    SummarySerializer,
+)
 
 REJECTED = inline_serializer(
     "RejectedURLs",
@@ -105,6 +114,24 @@ def _with_state(items, state: str):
         return items.filter(cancelled=True)
     live = items.filter(cancelled=False)
     return live.filter(capture__state=state) | live.filter(summary__state=state)
+
+
+class SiteViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Blogs: POST one to crawl it and archive every post; GET shows how far it got."""
+
+    serializer_class = SiteSerializer
+    queryset = Site.objects.all()
+
+    @extend_schema(request=SiteCreateSerializer, responses={201: SiteSerializer})
+    def create(self, request: Request) -> Response:
+        form = SiteCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            run = start_crawl(url=form.validated_data["url"],
+                              adapter=form.validated_data["adapter"], archive=True)  # fmt: skip
+        except (InvalidURL, UnknownAdapter) as exc:
+            raise ValidationError({"url": str(exc)}) from None
+        return Response(SiteSerializer(run.site).data, status=status.HTTP_201_CREATED)
 
 
 class SummaryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

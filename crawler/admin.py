@@ -3,22 +3,64 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 
 from . import services
+from .archiving import site_progress
 from .models import CrawledPage, CrawlRun, DiscoveredURL, Site
 
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ("url", "adapter", "created")
+    list_display = ("url", "adapter", "latest_run", "created")
     search_fields = ("url",)
-    actions = ["crawl"]
+    actions = ["crawl_and_archive", "crawl"]
+    readonly_fields = ("progress",)
+    fields = ("url", "adapter", "progress")
 
-    @admin.action(description="Crawl the selected sites now")
+    def save_model(self, request, obj, form, change) -> None:
+        """Adding a site queues it for archiving at once: one action, as promised."""
+        super().save_model(request, obj, form, change)
+        if not change:
+            services.start_crawl(url=obj.url, adapter=obj.adapter, archive=True)
+            self.message_user(request, "Crawling it now; every post found will be archived.")
+
+    @admin.action(description="Crawl and archive every post")
+    def crawl_and_archive(self, request, queryset) -> None:
+        for site in queryset:
+            services.start_crawl(url=site.url, adapter=site.adapter, archive=True)
+        self.message_user(
+            request, f"Queued {queryset.count()} crawl(s); their posts will be archived.",
+            messages.SUCCESS,
+        )  # fmt: skip
+
+    @admin.action(description="Crawl again (no archiving)")
     def crawl(self, request, queryset) -> None:
         for site in queryset:
             services.start_crawl(url=site.url, adapter=site.adapter)
         self.message_user(request, f"Queued {queryset.count()} crawl(s).", messages.SUCCESS)
+
+    @admin.display(description="Latest crawl")
+    def latest_run(self, site: Site) -> str:
+        run = site.runs.order_by("-created_at").first()
+        return f"{run.state}, {run.urls_found} posts" if run else "never"
+
+    @admin.display(description="Progress")
+    def progress(self, site: Site) -> str:
+        if site.pk is None:
+            return "—"
+        counts = site_progress(site)
+        run = site.runs.order_by("-created_at").first()
+        crawl = f"crawl {run.state}, {run.pages_fetched} pages read" if run else "not crawled"
+        return format_html(
+            '<p>{}; {} posts found: {} archived, {} pending, {} failed, {} not requested.</p>'
+            '<progress max="{}" value="{}" style="width:100%">{} of {}</progress>'
+            '<p><a href="{}?q={}">Captures of this site</a> · reload this page to update.</p>',
+            crawl, counts["found"], counts["archived"], counts["pending"], counts["failed"],
+            counts["not_requested"], counts["found"] or 1, counts["archived"], counts["archived"],
+            counts["found"], reverse("admin:archiver_capture_changelist"), site.url,
+        )  # fmt: skip
 
 
 @admin.register(CrawlRun)

@@ -49,6 +49,9 @@ class CrawlRun(LeasedWork):
     )
     concurrency = models.PositiveSmallIntegerField(null=True, blank=True)
     delay = models.FloatField(null=True, blank=True)
+    archive_posts = models.BooleanField(
+        default=False, help_text="Submit every post found to the Wayback Machine when done."
+    )
     pages_fetched = models.PositiveIntegerField(default=0)
     urls_found = models.PositiveIntegerField(default=0)
     errors = models.PositiveIntegerField(default=0)

@@ -60,16 +60,19 @@ def site_for(*, url: str, adapter: str = "") -> Site:
 
 
 def start_crawl(
-    *, url: str, adapter: str = "", concurrency: int | None = None, delay: float | None = None
-) -> CrawlRun:
-    """Queue a crawl of ``url`` for the workers (the admin and API use this)."""
+    *, url: str, adapter: str = "", concurrency: int | None = None, delay: float | None = None,
+    archive: bool = False,
+) -> CrawlRun:  # fmt: skip
+    """Queue a crawl of ``url`` for the workers (the admin and API use this);
+    with ``archive``, every post found is then submitted to the Wayback Machine."""
     from .tasks import run_crawl
 
     with transaction.atomic():
         site = site_for(url=url, adapter=adapter)
         run = CrawlRun.objects.create(
-            site=site, adapter=adapter or site.adapter, concurrency=concurrency, delay=delay
-        )
+            site=site, adapter=adapter or site.adapter, concurrency=concurrency, delay=delay,
+            archive_posts=archive,
+        )  # fmt: skip
         enqueue_on_commit(run_crawl, run.pk)
     return run
 
@@ -177,6 +180,12 @@ def _finish(run_id: int, state: str, *, error: str = "", stats: dict | None = No
         delay = RETRY_SECONDS * 2 ** max(0, attempts - 1)
         changes["next_attempt_at"] = timezone.now() + timedelta(seconds=delay)
     CrawlRun.objects.filter(pk=run_id).update(**changes, updated_at=timezone.now())
+    if state in (State.DONE, State.INCOMPLETE):
+        run = CrawlRun.objects.get(pk=run_id)
+        if run.archive_posts:
+            from .archiving import archive_posts
+
+            archive_posts(run)
 
 
 def _reconcile_runs() -> int:

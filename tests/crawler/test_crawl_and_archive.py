@@ -1,0 +1,52 @@
+"""One action crawls a blog and hands every post to the archiver."""
+
+import pytest
+
+from archiver.models import Capture
+from crawler.archiving import archive_posts, site_progress
+from crawler.models import CrawlRun
+from crawler.services import execute_run, start_crawl
+from tests.crawler.sites.xuite import XuiteBlog
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_crawl_with_archiving_queues_a_capture_for_every_post(server):
+    """GIVEN a Xuite blog of 23 posts WHEN it is crawled with archiving
+    THEN each post gets exactly one pending capture, and the site's progress says so."""
+    blog = XuiteBlog(server, posts=23)
+    run = start_crawl(url=blog.home, archive=True)
+
+    run = execute_run(run_id=run.pk)
+
+    assert run.state == CrawlRun.State.DONE
+    captured = set(Capture.objects.values_list("url", flat=True))
+    assert captured == blog.expected and Capture.objects.count() == 23
+    assert site_progress(run.site) == {"found": 23, "archived": 0, "pending": 23, "failed": 0,
+                                       "not_requested": 0}  # fmt: skip
+
+
+def test_posts_already_captured_are_not_submitted_again(server):
+    blog = XuiteBlog(server, posts=12)
+    run = execute_run(run_id=start_crawl(url=blog.home, archive=True).pk)
+    Capture.objects.filter(url__in=sorted(blog.expected)[:5]).update(state="archived")
+
+    assert archive_posts(run) == 0
+    assert Capture.objects.count() == 12
+    assert site_progress(run.site)["archived"] == 5
+
+
+def test_a_plain_crawl_archives_nothing(server):
+    blog = XuiteBlog(server, posts=5)
+    execute_run(run_id=start_crawl(url=blog.home).pk)
+    assert not Capture.objects.exists()
+
+
+def test_the_admin_adds_a_site_and_queues_it_in_one_step(admin_client, server):
+    blog = XuiteBlog(server, posts=3)
+    response = admin_client.post("/admin/crawler/site/add/", {"url": blog.home, "adapter": ""})
+    assert response.status_code == 302
+    run = CrawlRun.objects.get()
+    assert run.archive_posts is True and run.state == CrawlRun.State.PENDING
+    page = admin_client.get(f"/admin/crawler/site/{run.site_id}/change/").content.decode()
+    assert "<progress" in page and "posts found" in page
