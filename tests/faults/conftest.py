@@ -1,0 +1,182 @@
+"""Real processes to break: a private Redis, Celery workers, stand-ins for the
+Archive and the model server, and the page a summary reads.
+
+Every fault test runs on a Redis of its own (a `redis-server` on a free
+loopback port), so killing it touches nobody else, and the session worker
+of the other suites never sees these messages.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.archiver.conftest import FAST, _spawn, stop
+from tests.archiver.fake_wayback import FakeWayback
+from tests.conftest import wait_until
+from tests.faults.fake_model import FakeModel
+from tests.summarizer.test_extract import ARTICLE
+from tests.support.http import LocalServer, Reply
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrivateRedis:
+    """A `redis-server` this test owns: start, SIGKILL, restart (with or without its data)."""
+
+    def __init__(self, directory: Path, *, appendonly: bool) -> None:
+        self.dir = directory
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.appendonly = appendonly
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> PrivateRedis:
+        command = [
+            "redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "yes" if self.appendonly else "no", "--appendfsync", "always",
+            "--dir", str(self.dir),
+        ]  # fmt: skip
+        log = (self.dir / "redis.log").open("ab")
+        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        wait_until(self._answers, timeout=10, interval=0.05)
+        return self
+
+    def _answers(self) -> bool:
+        try:
+            return redis.Redis.from_url(self.url, socket_timeout=0.5).ping()
+        except redis.RedisError:
+            return False
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def wipe(self) -> None:
+        for entry in self.dir.iterdir():
+            if entry.name != "redis.log":
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+
+    def queued(self, queue: str) -> int:
+        return redis.Redis.from_url(self.url).llen(queue)
+
+
+@pytest.fixture
+def private_redis(tmp_path) -> Iterator[Callable[..., PrivateRedis]]:
+    made: list[PrivateRedis] = []
+
+    def make(*, appendonly: bool = True) -> PrivateRedis:
+        made.append(PrivateRedis(tmp_path / f"redis-{len(made)}", appendonly=appendonly).start())
+        return made[-1]
+
+    yield make
+    for server in made:
+        server.kill()
+
+
+@pytest.fixture
+def wayback() -> Iterator[FakeWayback]:
+    fake = FakeWayback().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def model() -> Iterator[FakeModel]:
+    fake = FakeModel().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def pages() -> Iterator[Callable[[int, str], str]]:
+    """``pages(n, fault="")``: the URL of an article whose text names page-N (and a fault)."""
+    server = LocalServer().start()
+
+    def page(n: int, fault: str = "") -> str:
+        marker = f"<p>This is page-{n} of the fault suite. {('fault-' + fault) if fault else ''}</p>"
+        html = ARTICLE.replace("</article>", marker + "</article>")
+        return server.route(f"/post/{n}", Reply(200, html.encode(), {"Content-Type": "text/html"}))
+
+    yield page
+    server.stop()
+
+
+@pytest.fixture
+def workers(worker_env, wayback, model, tmp_path) -> Iterator[Callable]:
+    """``workers(broker_url, n=1, beat=False, **env)``: real `celery worker` processes on
+    every queue, pointed at the stand-ins, with fast timings; all stopped afterwards."""
+    started: list[subprocess.Popen] = []
+
+    def start(broker_url: str, n: int = 1, *, beat: bool = False, **overrides):
+        env = {
+            **worker_env,
+            **{k: str(v) for k, v in FAST.items()},
+            "CELERY_BROKER_URL": broker_url,
+            "WAYBACK_URL": wayback.base_url,
+            "LLM_BACKEND": "openai",
+            "LLM_OPENAI_BASE_URL": model.base_url,
+            "LLM_MAX_OUTPUT_TOKENS": "64",
+            "LEASE_SECONDS": "2",
+            "RECONCILE_INTERVAL_SECONDS": "1",
+            "WAYBRIEF_DATA_DIR": str(tmp_path),
+            **{k: str(v) for k, v in overrides.items()},
+        }
+        batch = []
+        for i in range(n):
+            number = len(started)
+            schedule = tmp_path / f"beat-{number}" if beat and i == 0 else None
+            name = f"faults-{number}-{os.getpid()}@%h"
+            log = tmp_path / f"worker-{number}.log"
+            batch.append(_spawn(name, env, log, concurrency=2, beat_schedule=schedule))
+            started.append(batch[-1])
+        for process in batch:
+            wait_until(lambda p=process: b"ready." in p.log.read_bytes() or p.poll() is not None,
+                       timeout=60)  # fmt: skip
+            if process.poll() is not None:
+                pytest.fail(f"worker exited early:\n{process.log.read_text()[-3000:]}")
+        return batch
+
+    yield start
+    for process in started:
+        stop(process)
+
+
+def ring(broker_url: str, task_name: str, ids: list[int]) -> None:
+    """Send one doorbell per row to a given broker (the test process's own app
+    points at the shared test Redis, not at this test's private one)."""
+    from kombu import Connection
+
+    from waybrief.celery import app
+
+    with Connection(broker_url) as connection:
+        producer = connection.Producer()
+        for pk in ids:
+            app.send_task(task_name, args=[pk], producer=producer)
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL a worker and every process it forked: no chance to ack or clean up."""
+    stop(process, signal.SIGKILL)
+
+
+def elapsed_since(start: float) -> float:
+    return round(time.monotonic() - start, 1)

@@ -1,0 +1,127 @@
+"""A stand-in for an OpenAI-compatible model server (llama-server's shape), on loopback.
+
+It answers ``/props``, ``/tokenize`` and streamed ``/v1/chat/completions``,
+and misbehaves when the prompt asks it to: a word ``fault-die`` in the text
+makes it drop the connection mid-stream, ``fault-endless`` makes it stream
+without end (ignoring ``max_tokens``), ``fault-error`` answers 500, and
+``fault-garbage`` sends an event that is not JSON. Each request is logged
+with the ``page-N`` word of its prompt, so a test can count model calls per page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+PAGE = re.compile(r"page-(\d+)")
+FAULT = re.compile(r"fault-(die|endless|error|garbage)")
+
+
+@dataclass
+class FakeModel:
+    tokens: int = 8  # pieces in a normal answer
+    delay: float = 0.05  # seconds between pieces
+    calls: list[str] = field(default_factory=list)  # the page-N word of each request
+    endless_pieces: list[int] = field(default_factory=list)  # pieces sent before a client hung up
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> FakeModel:
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def calls_for(self, page: int) -> int:
+        with self.lock:
+            return self.calls.count(str(page))
+
+
+def _event(content: str) -> bytes:
+    body = {"choices": [{"index": 0, "delta": {"content": content}}]}
+    return f"data: {json.dumps(body)}\n\n".encode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeModel
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def _json(self, status: int, payload: dict) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        if self.path == "/props":
+            self._json(200, {"default_generation_settings": {"n_ctx": 4096}})
+        else:
+            self._json(404, {"error": "not here"})
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(length) or b"{}")
+        if self.path == "/tokenize":
+            self._json(200, {"tokens": list(range(len(body.get("content", "")) // 4 + 1))})
+            return
+        text = " ".join(m.get("content", "") for m in body.get("messages", []))
+        page = PAGE.search(text)
+        fault = FAULT.search(text)
+        with self.fake.lock:
+            self.fake.calls.append(page.group(1) if page else "")
+        kind = fault.group(1) if fault else ""
+        if kind == "error":
+            self._json(500, {"error": {"message": "model crashed"}})
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            self._stream(kind)
+        except OSError:
+            pass  # the client hung up (a killed worker, or a cap)
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def _stream(self, kind: str) -> None:
+        sent = 0
+        while kind == "endless" or sent < self.fake.tokens:
+            if kind == "die" and sent == 3:
+                self.connection.close()  # mid-stream, no end of the chunked body
+                return
+            if kind == "garbage" and sent == 3:
+                self._chunk(b"data: {not json\n\n")
+            try:
+                self._chunk(_event(f"word{sent} "))
+            except OSError:
+                if kind == "endless":
+                    with self.fake.lock:
+                        self.fake.endless_pieces.append(sent)
+                raise
+            sent += 1
+            time.sleep(self.fake.delay)
+        usage = {"prompt_tokens": 100, "completion_tokens": sent}
+        self._chunk(f"data: {json.dumps({'choices': [], 'usage': usage})}\n\n".encode())
+        self._chunk(b"data: [DONE]\n\n")
+        self._chunk(b"")
