@@ -112,7 +112,8 @@ def pages() -> Iterator[Callable[[int, str], str]]:
     server = LocalServer().start()
 
     def page(n: int, fault: str = "") -> str:
-        marker = f"<p>This is page-{n} of the fault suite. {('fault-' + fault) if fault else ''}</p>"
+        words = f"page-{n} fault-{fault}" if fault else f"page-{n}"
+        marker = f"<p>This is {words} of the fault suite.</p>"
         html = ARTICLE.replace("</article>", marker + "</article>")
         return server.route(f"/post/{n}", Reply(200, html.encode(), {"Content-Type": "text/html"}))
 

@@ -10,6 +10,7 @@ with the ``page-N`` word of its prompt, so a test can count model calls per page
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -95,10 +96,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        try:
+        with contextlib.suppress(OSError):  # the client hung up (a killed worker, a cap)
             self._stream(kind)
-        except OSError:
-            pass  # the client hung up (a killed worker, or a cap)
 
     def _chunk(self, data: bytes) -> None:
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")

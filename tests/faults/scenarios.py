@@ -29,7 +29,8 @@ class Batch:
         ring(broker_url, "summarizer.summarize", self.summary_ids)
 
     def open_captures(self) -> int:
-        return Capture.objects.filter(pk__in=self.capture_ids, state__in=Capture.OPEN_STATES).count()
+        rows = Capture.objects.filter(pk__in=self.capture_ids)
+        return rows.filter(state__in=Capture.OPEN_STATES).count()
 
     def open_summaries(self) -> int:
         rows = Summary.objects.filter(pk__in=self.summary_ids)
