@@ -55,7 +55,7 @@ class SiteAdmin(admin.ModelAdmin):
         crawl = f"crawl {run.state}, {run.pages_fetched} pages read" if run else "not crawled"
         return format_html(
             '<p>{}; {} posts found: {} archived, {} pending, {} failed, {} not requested.</p>'
-            '<progress max="{}" value="{}" style="width:100%">{} of {}</progress>'
+            '<progress max="{}" value="{}">{} of {}</progress>'
             '<p><a href="{}?q={}">Captures of this site</a> · reload this page to update.</p>',
             crawl, counts["found"], counts["archived"], counts["pending"], counts["failed"],
             counts["not_requested"], counts["found"] or 1, counts["archived"], counts["archived"],

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure PostgreSQL and Redis answer on 127.0.0.1 for the test suite:
+# Make sure PostgreSQL and Redis answer on 127.0.0.1 for the test suite, and
+# Chromium is there for its browser tests:
 # start them if installed and stopped, install them (Debian packages) if absent.
 set -euo pipefail
 
@@ -12,6 +13,9 @@ say() { echo "ensure-services: $*" >&2; }
 missing=()
 command -v psql >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql postgresql-client)
 command -v redis-server >/dev/null || missing+=(redis-server)
+# The browser tests drive Debian's Chromium through its chromedriver.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   $SUDO apt-get update -qq

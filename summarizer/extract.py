@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
 
 import trafilatura
@@ -91,7 +92,7 @@ def _metadata(html: str) -> dict[str, str]:
     head = html[:200_000]
     head_end = head.lower().find("</head>")
     soup = BeautifulSoup(head[: head_end + 7] if head_end > 0 else head[:20000], "html.parser")
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    title = _title_text(head)
     if not title and (og := soup.find("meta", attrs={"property": "og:title"})):
         title = og.get("content", "")
     canonical = soup.find("link", rel="canonical")
@@ -101,6 +102,16 @@ def _metadata(html: str) -> dict[str, str]:
         "canonical": canonical.get("href", "") if canonical else "",
         "lang": html_tag.get("lang", "") if html_tag else "",
     }
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def _title_text(html: str) -> str:
+    """The title as a browser reads it: raw text up to ``</title>`` (markup
+    inside is text, so a hostile title shows as what it is)."""
+    match = _TITLE.search(html)
+    return " ".join(unescape(match.group(1)).split()) if match else ""
 
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")

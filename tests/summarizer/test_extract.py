@@ -73,3 +73,8 @@ def test_flat_text_skips_scripts_and_styles():
 def test_nul_characters_deep_in_a_page_are_dropped():
     html = "<html><body><article><p>" + "Words and more words. " * 300 + "a\x00b</p></article>"
     assert "\x00" not in extract(page(html)).text
+
+
+def test_markup_inside_a_title_is_text_as_browsers_read_it():
+    html = "<html><head><title>&lt;b&gt; <img src=x>Hostile</title></head><body><p>x</p></body>"
+    assert extract(page(html)).title == "<b> <img src=x>Hostile"

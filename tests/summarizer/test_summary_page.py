@@ -130,3 +130,15 @@ def test_a_worker_fills_the_page_in(site, celery_worker_process):
     wait_until(lambda: Summary.objects.get(pk=summary.pk).is_finished, timeout=120)
     page = Client().get(f"/s/{summary.pk}").content.decode()
     assert "The Closing of Xuite" in page and "SmolLM2" in page
+
+
+def test_html_in_a_page_title_renders_as_text(client):
+    from summarizer.models import Document
+
+    document = Document.objects.create(url="https://e.org/", final_url="https://e.org/",
+                                       content_hash="x", kind="article", text="t",
+                                       title="<script>alert(1)</script>")  # fmt: skip
+    summary = done_summary(document=document)
+    page = client.get(f"/s/{summary.pk}").content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -1,0 +1,114 @@
+"""What a person sees, in real headless Chromium against a live server.
+
+Screenshots land in test-artifacts/ at the top of the checkout.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.archiver.conftest import FAST, archiver_settings, start_workers, wayback  # noqa: F401
+from tests.conftest import ROOT
+from tests.crawler.sites.xuite import XuiteBlog
+from tests.summarizer.test_extract import ARTICLE
+from tests.support.http import Reply
+
+ARTIFACTS = ROOT / "test-artifacts"
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser(tmp_path):
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--window-size=1100,900",
+                 f"--user-data-dir={tmp_path / 'chromium'}"):  # fmt: skip
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(30)
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def wait_for(driver, predicate, timeout: float = 120):
+    return WebDriverWait(driver, timeout, poll_frequency=0.25).until(lambda d: predicate(d))
+
+
+def test_a_summary_streams_in_and_has_a_permanent_link(
+    browser, live_server, site, celery_worker_process
+):
+    """GIVEN a local article WHEN its address is submitted on the home page
+    THEN the summary appears, and its permanent link shows the same summary."""
+    url = site.route("/article", Reply(200, ARTICLE.encode(), {"Content-Type": "text/html"}))
+    browser.get(live_server.url + "/")
+    browser.find_element(By.ID, "url").send_keys(url)
+    browser.find_element(By.CSS_SELECTOR, ".summarize-form button").click()
+    wait_for(browser, lambda d: "/summarize" in d.current_url)
+    browser.save_screenshot(str(ARTIFACTS / "summary-in-progress.png"))
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".summary .meta"))
+    output = browser.find_element(By.CSS_SELECTOR, ".summary .output").text
+    assert output.strip() and "SmolLM2" in browser.find_element(By.CSS_SELECTOR, ".meta").text
+    browser.save_screenshot(str(ARTIFACTS / "summary-done.png"))
+
+    browser.find_element(By.LINK_TEXT, "Permanent link").click()
+    wait_for(browser, lambda d: re.search(r"/s/\d+$", d.current_url))
+    assert browser.find_element(By.CSS_SELECTOR, ".summary .output").text == output
+    browser.save_screenshot(str(ARTIFACTS / "summary-permalink.png"))
+
+
+def test_html_in_a_page_title_is_shown_as_text(browser, live_server, site, celery_worker_process):
+    title = "<img src=x onerror=alert(1)>Hostile"
+    page = f"<html><head><title>{title}</title></head><body><article><p>{'Calm words. ' * 40}"
+    url = site.route("/hostile", Reply(200, page.encode(), {"Content-Type": "text/html"}))
+    browser.get(f"{live_server.url}/summarize?url={url}")
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".summary .meta"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == title
+    assert not browser.find_elements(By.CSS_SELECTOR, "h1 img")
+
+
+def test_the_admin_crawls_and_archives_a_blog(
+    browser, live_server, server_for_blog, start_workers  # noqa: F811
+):
+    """GIVEN a local Xuite-shaped blog and a local Wayback stand-in WHEN a staff
+    member adds the blog in the admin THEN its page counts every post archived."""
+    blog = XuiteBlog(server_for_blog, posts=14)
+    start_workers(1)
+    get_user_model().objects.create_superuser("staff", "staff@example.org", "a-long-password-1")
+    browser.get(live_server.url + "/admin/login/")
+    browser.find_element(By.ID, "id_username").send_keys("staff")
+    browser.find_element(By.ID, "id_password").send_keys("a-long-password-1")
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    browser.get(live_server.url + "/admin/crawler/site/add/")
+    browser.find_element(By.ID, "id_url").send_keys(blog.home)
+    browser.find_element(By.NAME, "_continue").click()
+    browser.save_screenshot(str(ARTIFACTS / "admin-site-added.png"))
+
+    def all_archived(driver) -> bool:
+        driver.refresh()
+        return "14 posts found: 14 archived" in driver.page_source
+
+    wait_for(browser, all_archived, timeout=120)
+    browser.save_screenshot(str(ARTIFACTS / "admin-site-archived.png"))
+
+
+@pytest.fixture
+def server_for_blog(settings):
+    from tests.support.http import LocalServer
+
+    settings.FETCH_ALLOW_PRIVATE = True
+    server = LocalServer().start()
+    yield server
+    server.stop()
+
+
+assert FAST  # the archiver's fast timings come with its fixtures
