@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from crawler.views import archive_blog
+
 from . import views
 
 urlpatterns = [
@@ -8,6 +10,7 @@ urlpatterns = [
     path("status", views.status, name="status"),
     path("status/ping", views.ping_worker, name="ping-worker"),
     path("healthz", views.healthz, name="healthz"),
+    path("sites/archive", archive_blog, name="archive-blog"),
     path("admin/", admin.site.urls),
     path("", include("summarizer.urls")),
     path("api/", include("api.urls")),
