@@ -3,7 +3,9 @@
 For each fixed local document, the whole pipeline (fetch over loopback,
 extract, database rows, prompt, model, clean-up) is timed against a bare
 llama-cpp-python streaming call with the identical messages and sampling,
-in the same process, alternating the order. Then the cached paths.
+in the same process, alternating the order; "non-model ms" is the pipeline's
+own time outside the model (fetch, extract, rows, prompt), read from its timings.
+Then the cached paths.
 
     .venv/bin/python bench/summarize.py [--repeat 3]
 
@@ -95,14 +97,14 @@ def main() -> None:
     max_tokens = min(settings.LLM_MAX_OUTPUT_TOKENS, backend.context_length // 4)
     print(f"model {backend.model_name}, n_ctx {backend.context_length}, repeat {args.repeat}")
     print(f"{'document':16} {'e2e s':>7} {'raw s':>7} {'ratio':>6} {'ttft ms':>8} "
-          f"{'tok/s':>6} {'tokens':>7} {'raw tok':>7}")  # fmt: skip
+          f"{'tok/s':>6} {'tokens':>7} {'raw tok':>7} {'non-model ms':>12}")  # fmt: skip
     ratios = []
     try:
         for name, (body, content_type) in DOCUMENTS.items():
             url = server.route(f"/{name}", Reply(200, body, {"Content-Type": content_type}))
             messages, _mode = messages_for(url, fetcher)
             raw_call(backend, messages, 8)  # warm the caches of both paths alike
-            e2e, raw, ttft, tokens, raw_tokens = [], [], [], [], []
+            e2e, raw, ttft, tokens, raw_tokens, outside = [], [], [], [], [], []
             for round_ in range(args.repeat):
                 order = [0, 1] if round_ % 2 == 0 else [1, 0]
                 for which in order:
@@ -112,6 +114,7 @@ def main() -> None:
                         seconds, timings, count = pipeline_call(url, fetcher, backend)
                         e2e.append(seconds)
                         ttft.append(timings.get("first_token_ms", 0))
+                        outside.append(timings["total_ms"] - timings["llm_ms"])
                         tokens.append(count)
                     else:
                         seconds, _first, count = raw_call(backend, messages, max_tokens)
@@ -120,9 +123,10 @@ def main() -> None:
             e2e_s, raw_s = statistics.median(e2e), statistics.median(raw)
             ratios.append(e2e_s / raw_s)
             out_tokens, in_raw = statistics.median(tokens), statistics.median(raw_tokens)
+            non_model = statistics.median(outside)
             print(f"{name:16} {e2e_s:7.3f} {raw_s:7.3f} {e2e_s / raw_s:6.3f} "
                   f"{statistics.median(ttft):8.1f} {out_tokens / e2e_s:6.1f} "
-                  f"{int(out_tokens):7d} {int(in_raw):7d}")  # fmt: skip
+                  f"{int(out_tokens):7d} {int(in_raw):7d} {non_model:12.1f}")  # fmt: skip
         print(
             f"overhead ratio (median of documents): {statistics.median(ratios):.3f} "
             "(target <= 1.05)"
