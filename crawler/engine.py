@@ -29,6 +29,8 @@ Progress = Callable[[int, int], None]
 #: (url, listing, depth) -> the pages to read next, each with its depth
 Expand = Callable[[str, Listing, int], Iterable[tuple[str, int]]]
 _ABSENT = {401, 403, 404, 410}
+#: a first page answering these (or 5xx, or nothing) means the blog is gone
+_GONE = {404, 410}
 
 
 class SiteUnreadable(Exception):
@@ -80,13 +82,18 @@ class Crawl:
             self.adapter = ADAPTERS[adapter](**options)
             self.home = self.adapter.home(base_url)
             return self.adapter
+        if adapter and not ADAPTERS[adapter].reads_live:
+            return self._begin_offline(ADAPTERS[adapter](**options))
         try:
             self.first = await self.fetch(self.start_url)
         except FetchError as exc:
-            raise SiteUnreadable(f"{self.start_url} cannot be read: {exc}") from None
+            return self._unreadable(f"{self.start_url} cannot be read: {exc}", adapter, options)
         if not self.first.ok:
             status = self.first.status
-            raise SiteUnreadable(f"{self.start_url} cannot be read: it answered {status}.")
+            reason = f"{self.start_url} cannot be read: it answered {status}."
+            if status in _GONE or status >= 500:
+                return self._unreadable(reason, adapter, options)
+            raise SiteUnreadable(reason)
         if adapter:
             self.adapter = ADAPTERS[adapter](**options)
         else:
@@ -94,6 +101,20 @@ class Crawl:
         self.home = self.adapter.home(self.first.final_url)
         self.journal.begun(self.adapter.name, self.first.final_url)
         return self.adapter
+
+    def _begin_offline(self, adapter: Adapter) -> Adapter:
+        self.adapter = adapter
+        self.home = adapter.home(self.start_url)
+        self.journal.begun(adapter.name, self.home)
+        return adapter
+
+    def _unreadable(self, reason: str, adapter: str, options: dict[str, Any]) -> Adapter:
+        """A site that cannot be read is listed from the Archive's index
+        instead, unless an adapter was asked for by name."""
+        if adapter:
+            raise SiteUnreadable(reason)
+        logger.info("%s; listing its posts from the Archive's index instead", reason)
+        return self._begin_offline(ADAPTERS["wayback"](fallback=reason.rstrip("."), **options))
 
     async def _detect(self, **options: Any) -> Adapter:
         for name in DETECTION_ORDER:

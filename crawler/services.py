@@ -120,6 +120,15 @@ def resumable_run(*, site: Site, adapter: str = "") -> CrawlRun | None:
     return runs.order_by("-created_at").first()
 
 
+def live_shape(site: Site) -> str:
+    """The platform the site was last read as while live, so its captures
+    are read the same way (Xuite's ``{id}-{title}`` is ``{id}``)."""
+    if site.adapter and site.adapter != "wayback":
+        return site.adapter
+    runs = site.runs.filter(state__in=(State.DONE, State.INCOMPLETE))
+    return runs.exclude(adapter__in=("", "wayback")).values_list("adapter", flat=True).first() or ""
+
+
 def execute_run(
     *,
     run_id: int,
@@ -143,10 +152,13 @@ def execute_run(
         resolver=resolver,
     )
 
+    options = {"shape": live_shape(run.site)}
+
     def crawl() -> Any:
         return engine.run(
             start_url=run.site.url, journal=journal, client=client, adapter=run.adapter,
             base_url=run.base_url, on_url=on_url, on_progress=on_progress,
+            options=options,
         )  # fmt: skip
 
     try:

@@ -170,6 +170,36 @@ class WaybackClient:
             body = body[: body.index([])]
         return [dict(zip(header, row, strict=False)) for row in body]
 
+    def cdx_page(self, params: list[tuple[str, str]]) -> tuple[list[dict[str, str]], str]:
+        """One page of a CDX query (``params`` may repeat ``filter``): its rows
+        as dicts keyed by the header row, and the resume key ("" at the end)."""
+        rows = self._json("GET", "/cdx/search/cdx", params=[("output", "json"), *params])
+        if not rows:
+            return [], ""
+        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+            raise Unavailable(f"CDX answered something that is not a table: {str(rows)[:200]}")
+        header, body, key = rows[0], rows[1:], ""
+        if [] in body:  # showResumeKey: an empty row, then a row holding the key
+            at = body.index([])
+            key = str(body[at + 1][0]) if len(body) > at + 1 and body[at + 1] else ""
+            body = body[:at]
+        return [dict(zip(header, row, strict=False)) for row in body], key
+
+    def raw(self, timestamp: str, url: str) -> httpx.Response:
+        """A capture's own bytes (``id_``: no toolbar, links as captured).
+
+        ``WAYBACK_URL`` is the operator's, so it is trusted like the other
+        endpoints here; the answer is returned whatever its status.
+        """
+        headers = {"User-Agent": settings.FETCH_USER_AGENT}
+        try:
+            return self._http.get(
+                f"{self.base_url}/web/{timestamp}id_/{url}", headers=headers,
+                timeout=self._timeout, follow_redirects=True,
+            )  # fmt: skip
+        except httpx.HTTPError as exc:
+            raise Unavailable(f"{type(exc).__name__}: {exc}") from exc
+
     def captured_since(self, url: str, since: datetime) -> Snapshot | None:
         """The latest capture of ``url`` taken at or after ``since``, through CDX."""
         rows = self.cdx(

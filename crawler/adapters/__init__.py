@@ -2,7 +2,8 @@
 
 Cheap, certain signs (the host, markers on the first page) come first;
 adapters that must probe the site (sitemap, feed) next; the link crawl,
-which fits every site, last.
+which fits every site, last. ``wayback`` reads the Archive's index, not
+the site: it is never detected, only named or fallen back on.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from .blogger import Blogger
 from .feed import Feed
 from .links import Links
 from .sitemap import Sitemap
+from .wayback import Wayback
 from .wordpress import WordPress
 from .xuite import Xuite
 
 ADAPTERS: dict[str, type[Adapter]] = {
-    adapter.name: adapter for adapter in (Xuite, WordPress, Blogger, Sitemap, Feed, Links)
+    adapter.name: adapter for adapter in (Xuite, WordPress, Blogger, Sitemap, Feed, Links, Wayback)
 }
 DETECTION_ORDER = ("xuite", "wordpress", "blogger", "sitemap", "feed", "links")
 

@@ -39,6 +39,8 @@ class Adapter:
     name: ClassVar[str] = ""
     #: how the platform treats a trailing slash: the same page ("add"/"strip") or not ("keep")
     slash: ClassVar[Slash] = "keep"
+    #: False for an adapter that never reads the site itself (``wayback``)
+    reads_live: ClassVar[bool] = True
 
     def __init__(self, **options: Any) -> None:
         self.options = options

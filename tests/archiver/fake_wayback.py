@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from tests.support import cdx
+
 
 def ts14(when: float) -> str:
     return datetime.fromtimestamp(when, UTC).strftime("%Y%m%d%H%M%S")
@@ -56,8 +58,12 @@ class FakeWayback:
     save_errors: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     job_errors: dict[str, list[str]] = field(default_factory=dict)
     captures: dict[str, list[str]] = field(default_factory=dict)
+    kinds: dict[str, tuple[str, str]] = field(default_factory=dict)  # url: (mimetype, status)
+    bodies: dict[str, bytes] = field(default_factory=dict)  # url: what its id_ copies hold
+    cdx_page_size: int = 1000  # the most rows one CDX answer holds
     jobs: dict[str, Job] = field(default_factory=dict)
     log: list[Arrival] = field(default_factory=list)
+    raw_log: list[Arrival] = field(default_factory=list)  # path with its query string
     save_arrived: threading.Event = field(default_factory=threading.Event)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -84,6 +90,22 @@ class FakeWayback:
             self.captures.setdefault(url, []).append(ts14(when))
             self.captures[url].sort()
             return self.captures[url][-1]
+
+    def add_page(self, url: str, when: float, body: bytes, *, kind=("text/html", "200")) -> str:
+        """A capture with raw bytes (``/web/{ts}id_/{url}``) and its CDX kind."""
+        with self.lock:
+            self.bodies[url] = body
+            self.kinds[url] = kind
+            return self.add_capture(url, when)
+
+    def cdx_requests(self) -> list[Arrival]:
+        with self.lock:
+            return [a for a in self.log if a.path == "/cdx/search/cdx"]
+
+    def requests_to(self, path: str) -> list[Arrival]:
+        """Arrivals at ``path``, each with its whole request line in ``path``."""
+        with self.lock:
+            return [a for a in self.raw_log if urlsplit(a.path).path == path]
 
     def outage(self, seconds: float) -> None:
         self.outage_until = time.time() + seconds
@@ -173,17 +195,34 @@ class FakeWayback:
         }
         return 200, {"url": url, "archived_snapshots": {"closest": closest}}, {}
 
-    def _cdx(self, query: dict[str, str]) -> tuple[int, list, dict]:
-        url = query.get("url", "")
-        stamps = [s for s in self.captures.get(url, []) if s >= query.get("from", "")]
-        limit = int(query.get("limit", "0") or 0)
-        stamps = stamps[limit:] if limit < 0 else stamps[:limit] if limit else stamps
-        fields = query.get("fl", "urlkey,timestamp,original,mimetype,statuscode").split(",")
-        values = {"urlkey": url, "original": url, "mimetype": "text/html", "statuscode": "200"}
-        rows = [[{**values, "timestamp": s}.get(f, "-") for f in fields] for s in stamps]
-        return 200, ([fields, *rows] if rows else []), {}
+    def _cdx(self, query: dict[str, str], filters: list[str]) -> tuple[int, list, dict]:
+        size = sum(len(stamps) for stamps in self.captures.values())
+        if getattr(self, "_rows_for", None) != size:  # rebuilt only when captures change
+            self._rows = sorted(
+                cdx.Row(cdx.urlkey(url), stamp, url, *self.kinds.get(url, ("text/html", "200")))
+                for url, stamps in self.captures.items()
+                for stamp in stamps
+            )
+            self._rows_for = size
+        return 200, cdx.answer(self._rows, query, filters, self.cdx_page_size), {}
 
-    def answer(self, method: str, path: str, query: dict, form: dict, auth: str):
+    def _raw(self, path: str) -> tuple[int, bytes, dict]:
+        stamp, _, url = path.removeprefix("/web/").partition("id_/")
+        stamps = [s for s in self.captures.get(url, []) if s <= stamp.ljust(14, "9")]
+        if not stamps or url not in self.bodies:
+            return 404, b"not in the archive", {"Content-Type": "text/plain"}
+        return 200, self.bodies[url], {"Content-Type": "text/html; charset=utf-8"}
+
+    def answer(
+        self,
+        method: str,
+        path: str,
+        query: dict,
+        form: dict,
+        auth: str,
+        filters=(),
+        raw_path: str = "",
+    ):
         now = time.time()
         with self.lock:
             self._finish_jobs(now)
@@ -197,10 +236,14 @@ class FakeWayback:
             elif path == "/wayback/available":
                 result = self._available(url)
             elif path == "/cdx/search/cdx":
-                result = self._cdx(query)
+                result = self._cdx(query, list(filters))
+            elif path.startswith("/web/") and "id_/" in path:
+                result = self._raw(path)
             else:
                 result = (404, {"message": "not here"}, {})
             self.log.append(Arrival(now, method, path, url, result[0]))
+            if raw_path:
+                self.raw_log.append(Arrival(now, method, raw_path, url, result[0]))
         return result
 
 
@@ -219,15 +262,24 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self, method: str) -> None:
         parts = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        params = parse_qs(parts.query)
+        query = {k: v[-1] for k, v in params.items()}
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode() if length else ""
         form = {k: v[-1] for k, v in parse_qs(body).items()}
         auth = self.headers.get("Authorization", "")
-        status, payload, headers = self.fake.answer(method, parts.path, query, form, auth)
+        status, payload, headers = self.fake.answer(
+            method,
+            self.path if self.path.startswith("/web/") else parts.path,
+            query,
+            form,
+            auth,
+            params.get("filter", []),
+            self.path,
+        )
         if method == "POST" and parts.path == "/save" and self.fake.save_delay:
             time.sleep(self.fake.save_delay)
-        data = json.dumps(payload).encode()
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         try:
             self.send_response(status)
             for name, value in {"Content-Type": "application/json", **headers}.items():

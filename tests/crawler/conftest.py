@@ -10,6 +10,7 @@ import pytest
 
 from crawler.models import CrawlRun
 from crawler.services import crawl_site
+from tests.archiver.fake_wayback import FakeWayback
 from tests.support.http import LocalServer
 
 
@@ -42,3 +43,17 @@ def crawl(url: str, **options) -> tuple[CrawlRun, list[str]]:
 
 def stored(run: CrawlRun) -> set[str]:
     return set(run.urls.values_list("url", flat=True))
+
+
+@pytest.fixture
+def wayback(settings, redis_client) -> Iterator[FakeWayback]:
+    """A Wayback stand-in this process reads CDX from, at a rate no test waits on."""
+    fake = FakeWayback().start()
+    settings.WAYBACK_URL = fake.base_url
+    settings.WAYBACK_LOOKUP_RATE_PER_MINUTE = 6000
+    settings.WAYBACK_TIMEOUT_SECONDS = 5.0
+    keys = redis_client.keys("waybrief:archiver:*")
+    if keys:
+        redis_client.delete(*keys)
+    yield fake
+    fake.stop()

@@ -86,6 +86,8 @@ class Command(BaseCommand):
     def _report(self, run: CrawlRun, err: Any) -> None:
         if run.state == CrawlRun.State.FAILED:
             raise CommandError(run.error or "the crawl failed")
+        if fallback := run.stats.get("fallback"):
+            err.write(f"{fallback}; its posts were listed from the Archive's index instead\n")
         err.write(
             f"{run.urls_found} posts from {run.pages_fetched} pages "
             f"({run.adapter} adapter, crawl run {run.pk})\n"
