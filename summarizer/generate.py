@@ -39,7 +39,14 @@ class _Run:
         usage = Usage()
         pieces: list[str] = []
         self.on_progress(stage, "")
-        for piece in self.backend.stream_chat(messages, max_tokens=max_tokens, usage=usage):
+        stream = self.backend.stream_chat(messages, max_tokens=max_tokens, usage=usage)
+        for piece in stream:
+            # A server may ignore max_tokens and stream without end; each piece is
+            # at least one token, so a piece past the cap means hang up.
+            if len(pieces) >= max_tokens:
+                getattr(stream, "close", lambda: None)()
+                usage.completion_tokens = len(pieces)
+                break
             if self.result.first_token_ms is None:
                 self.result.first_token_ms = (time.monotonic() - self.started) * 1000
             pieces.append(piece)
