@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ class FakeModel:
 
     def start(self) -> FakeModel:
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = _Server(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
@@ -49,6 +50,11 @@ class FakeModel:
     def calls_for(self, page: int) -> int:
         with self.lock:
             return self.calls.count(str(page))
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        pass  # a client that hung up on purpose is no news
 
 
 def _event(content: str) -> bytes:
@@ -107,7 +113,8 @@ class _Handler(BaseHTTPRequestHandler):
         sent = 0
         while kind == "endless" or sent < self.fake.tokens:
             if kind == "die" and sent == 3:
-                self.connection.close()  # mid-stream, no end of the chunked body
+                # mid-stream, no end of the chunked body: as a crashed server would
+                self.connection.shutdown(socket.SHUT_RDWR)
                 return
             if kind == "garbage" and sent == 3:
                 self._chunk(b"data: {not json\n\n")
