@@ -104,6 +104,21 @@ class CrawlRunSerializer(serializers.ModelSerializer):
                   "archive_posts", "started", "finished"]  # fmt: skip
 
 
+class PostCoverageSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    state = serializers.ChoiceField(choices=["captured", "stale", "missing", "gone"])
+    timestamp = serializers.CharField(help_text="latest good capture, YYYYMMDDhhmmss; '' if none")
+    original = serializers.CharField(help_text="the URL as that capture spelled it")
+
+
+class SiteCoverageSerializer(serializers.Serializer):
+    site = serializers.IntegerField()
+    url = serializers.CharField()
+    stale_before = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    posts = PostCoverageSerializer(many=True)
+
+
 class SiteSerializer(serializers.ModelSerializer):
     progress = serializers.SerializerMethodField()
     latest_run = serializers.SerializerMethodField()

@@ -10,7 +10,9 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from archiver.clients import WaybackError
 from archiver.models import Capture
+from crawler.coverage import site_coverage
 from crawler.models import Site
 from crawler.services import UnknownAdapter, start_crawl
 from summarizer.models import Summary
@@ -23,6 +25,7 @@ from .serializers import (
     JobCreateSerializer,
     JobItemSerializer,
     JobSerializer,
+    SiteCoverageSerializer,
     SiteCreateSerializer,
     SiteSerializer,
     SummarySerializer,
@@ -132,6 +135,28 @@ class SiteViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Gen
         except (InvalidURL, UnknownAdapter) as exc:
             raise ValidationError({"url": str(exc)}) from None
         return Response(SiteSerializer(run.site).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("stale_days", int, required=False)],
+        responses={200: SiteCoverageSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def coverage(self, request: Request, pk: str | None = None) -> Response:
+        """The site's posts (as its latest crawl saw them) against the Archive's
+        index now: counts and each post's state and latest capture."""
+        site = self.get_object()
+        try:
+            stale_days = int(request.query_params.get("stale_days", "") or 0) or None
+        except ValueError:
+            raise ValidationError({"stale_days": "a whole number of days"}) from None
+        try:
+            report = site_coverage(site=site, stale_days=stale_days)
+        except WaybackError as exc:
+            return Response({"detail": f"The Archive's index cannot be read: {exc}"}, status=503)
+        posts = [vars(post) for post in report.posts]
+        data = {"site": site.pk, "url": site.url, "stale_before": report.cutoff,
+                "counts": report.counts, "posts": posts}  # fmt: skip
+        return Response(SiteCoverageSerializer(data).data)
 
 
 class SummaryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -6,7 +6,9 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import services
+from archiver.clients import WaybackError
+
+from . import coverage, services
 from .archiving import site_progress
 from .models import CrawledPage, CrawlRun, DiscoveredURL, Site
 
@@ -15,9 +17,9 @@ from .models import CrawledPage, CrawlRun, DiscoveredURL, Site
 class SiteAdmin(admin.ModelAdmin):
     list_display = ("url", "adapter", "latest_run", "created")
     search_fields = ("url",)
-    actions = ["crawl_and_archive", "crawl"]
-    readonly_fields = ("progress",)
-    fields = ("url", "adapter", "progress")
+    actions = ["crawl_and_archive", "crawl", "check_coverage", "archive_missing"]
+    readonly_fields = ("progress", "coverage_panel")
+    fields = ("url", "adapter", "progress", "coverage_panel")
 
     def save_model(self, request, obj, form, change) -> None:
         """Adding a site queues it for archiving at once: one action, as promised."""
@@ -40,6 +42,44 @@ class SiteAdmin(admin.ModelAdmin):
         for site in queryset:
             services.start_crawl(url=site.url, adapter=site.adapter)
         self.message_user(request, f"Queued {queryset.count()} crawl(s).", messages.SUCCESS)
+
+    @admin.action(description="Check coverage in the Archive (from the latest crawl)")
+    def check_coverage(self, request, queryset) -> None:
+        for site in queryset:
+            try:
+                report = coverage.site_coverage(site=site)
+            except WaybackError as exc:
+                self.message_user(request, f"{site}: the Archive's index cannot be read: {exc}",
+                                  messages.ERROR)  # fmt: skip
+                continue
+            counts = report.counts
+            self.message_user(request, f"{site}: {counts['missing']} of {counts['live']} "
+                              f"live posts missing from the Archive.")  # fmt: skip
+
+    @admin.action(description="Archive the posts missing from the Archive")
+    def archive_missing(self, request, queryset) -> None:
+        total = 0
+        for site in queryset:
+            try:
+                total += len(coverage.archive_gaps(coverage.site_coverage(site=site)))
+            except WaybackError as exc:
+                self.message_user(request, f"{site}: {exc}", messages.ERROR)
+        self.message_user(request, f"Queued {total} missing post(s) for archiving.")
+
+    @admin.display(description="Coverage")
+    def coverage_panel(self, site: Site) -> str:
+        counts = site.coverage or {}
+        if not counts:
+            return "Not checked yet: choose “Check coverage” in the site list."
+        return format_html(
+            "<p>{} live posts, {} in the Archive: {} captured, {} stale, {} missing, "
+            "{} gone (checked {}).</p>"
+            '<progress max="{}" value="{}">{} of {}</progress>',
+            counts["live"], counts["in_archive"], counts["captured"], counts["stale"],
+            counts["missing"], counts["gone"], counts.get("checked", "?"),
+            counts["live"] or 1, counts["captured"] + counts["stale"],
+            counts["captured"] + counts["stale"], counts["live"],
+        )  # fmt: skip
 
     @admin.display(description="Latest crawl")
     def latest_run(self, site: Site) -> str:

@@ -22,6 +22,9 @@ class Site(models.Model):
         max_length=32, blank=True, help_text="Forced adapter; empty means detect it."
     )
     created = models.DateTimeField(auto_now_add=True)
+    coverage = models.JSONField(
+        default=dict, blank=True, help_text="Counts of the latest coverage check, and when."
+    )
 
     class Meta:
         ordering = ["-created"]

@@ -307,3 +307,5 @@ FETCH_USER_AGENT = env_str(
 # Per host: requests in flight at once, and seconds between request starts.
 CRAWL_CONCURRENCY = env_int("CRAWL_CONCURRENCY", 8)
 CRAWL_DELAY_SECONDS = env_float("CRAWL_DELAY_SECONDS", 0.0)
+# A post captured only longer ago than this is "stale" in a coverage report.
+COVERAGE_STALE_DAYS = env_int("COVERAGE_STALE_DAYS", 365)

@@ -1,0 +1,44 @@
+"""GET /api/v1/sites/{id}/coverage: a site's posts against the Archive's index."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.services import crawl_site
+from tests.crawler.conftest import allow_loopback, server, wayback  # noqa: F401
+from tests.crawler.sites.xuite import XuiteBlog
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_answers_counts_and_each_posts_state(api, server, wayback):  # noqa: F811
+    """GIVEN a crawled blog of 12 posts, 5 captured WHEN its coverage is asked
+    for THEN the counts are exact and each post has its state and capture."""
+    blog = XuiteBlog(server, posts=12)
+    posts = sorted(blog.expected)
+    for url in posts[:5]:
+        wayback.add_capture(url, 1_700_000_000)
+    site = crawl_site(url=blog.home, adapter="xuite").site
+
+    response = api.get(f"/api/v1/sites/{site.pk}/coverage/?stale_days=100000")
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["counts"] == {"captured": 5, "stale": 0, "missing": 7, "gone": 0, "live": 12,
+                              "in_archive": 5}  # fmt: skip
+    states = {post["url"]: (post["state"], post["timestamp"]) for post in body["posts"]}
+    assert states[posts[0]] == ("captured", "20231114221320")
+    assert states[posts[-1]] == ("missing", "")
+
+
+def test_it_says_so_when_the_index_cannot_be_read(api, settings):
+    """GIVEN the Archive unreachable WHEN coverage is asked for THEN 503."""
+    from crawler.models import Site
+
+    settings.WAYBACK_URL = "http://127.0.0.1:9"
+    site = Site.objects.create(url="http://127.0.0.1:9/blog")
+
+    response = api.get(f"/api/v1/sites/{site.pk}/coverage/")
+
+    assert response.status_code == 503
+    assert "cannot be read" in response.json()["detail"]
