@@ -45,6 +45,7 @@ KAGI_REQUEST = inline_serializer(
         "engine": serializers.ChoiceField(sorted(ENGINES), required=False),
         "target_language": serializers.CharField(required=False),
         "cache": serializers.BooleanField(required=False, default=True),
+        "source": serializers.ChoiceField(["live", "archive"], required=False),
     },
 )
 KAGI_META = inline_serializer(
@@ -57,7 +58,11 @@ KAGI_RESPONSE = inline_serializer(
         "meta": KAGI_META,
         "data": inline_serializer(
             "KagiData",
-            {"output": serializers.CharField(), "tokens": serializers.IntegerField()},
+            {
+                "output": serializers.CharField(),
+                "tokens": serializers.IntegerField(),
+                "capture": serializers.DictField(required=False),
+            },
             allow_null=True,
         ),
         "error": serializers.ListField(child=serializers.DictField(), required=False),
@@ -65,7 +70,8 @@ KAGI_RESPONSE = inline_serializer(
     },
 )
 QUERY = [OpenApiParameter(name, str) for name in
-         ("url", "text", "summary_type", "engine", "target_language", "cache")]  # fmt: skip
+         ("url", "text", "summary_type", "engine", "target_language", "cache",
+          "source")]  # fmt: skip
 
 
 class KagiError(Exception):
@@ -143,7 +149,8 @@ class KagiSummarizeView(APIView):
         }
         try:
             if url:
-                summary = services.request_summary(url=url, **options)
+                source = params.get("source") or ""
+                summary = services.request_summary(url=url, source=source, **options)
             else:
                 summary = services.request_text_summary(text=text, **options)
         except (FetchError, services.InvalidRequest) as exc:
@@ -181,8 +188,10 @@ def answer(summary: Summary, *, started: float, wait: float) -> Response:
                 "error": [{"code": code, "msg": summary.error_message}]}  # fmt: skip
         response = Response(body, status=code)
     else:
-        body = {"meta": _meta(started, summary.pk),
-                "data": {"output": summary.output, "tokens": summary.tokens_in}}  # fmt: skip
+        data = {"output": summary.output, "tokens": summary.tokens_in}
+        if summary.capture_timestamp:  # read from the Archive: say which capture
+            data["capture"] = {"timestamp": summary.capture_timestamp, "url": summary.capture_url}
+        body = {"meta": _meta(started, summary.pk), "data": data}
         response = Response(body)
     if not summary.keep:
         services.forget(summary)

@@ -66,6 +66,10 @@ class CdxReader:
         (the Archive is not there at all). Raises ``WaybackError``.
         """
         params = query(home, collapse=collapse, resume_key=resume_key, page_size=self.page_size)
+        return self.ask(params)
+
+    def ask(self, params: list[tuple[str, str]]) -> tuple[list[dict[str, str]], str]:
+        """Any one CDX request, within the shared rate, retried as ``page`` says."""
         for attempt in range(RETRIES + 1):
             token = _lookup_slot()
             try:

@@ -66,6 +66,17 @@ class Summary(LeasedWork):
     error_code = models.CharField(max_length=64, blank=True)
     error_message = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text='"archive": read the latest capture, not the live page.',
+    )
+    capture_timestamp = models.CharField(
+        max_length=14,
+        blank=True,
+        help_text="The Wayback capture read (YYYYMMDDhhmmss), if one was.",
+    )
+    capture_url = models.URLField(max_length=4096, blank=True, help_text="That capture's address.")
 
     class Meta:
         ordering = ["-created_at"]

@@ -18,7 +18,7 @@ from django.utils import timezone
 from waybrief import ledger
 from waybrief.fetching import Fetcher, FetchError
 
-from . import prompts, selectors
+from . import archived, prompts, selectors
 from .backends import BackendError, LLMBackend, get_backend
 from .code import detect_code
 from .extract import Extracted, extract
@@ -29,6 +29,8 @@ from .models import Document, Summary
 log = logging.getLogger(__name__)
 IN_PROGRESS = [Summary.State.PENDING, Summary.State.FETCHING, Summary.State.SUMMARIZING]
 MAX_ATTEMPTS = 3
+ARCHIVE = "archive"  # ``source``: read the latest capture instead of the live page
+SOURCES = ("", "live", ARCHIVE)
 
 
 class InvalidRequest(ValueError):
@@ -47,20 +49,28 @@ def normalize_options(mode: str, target_language: str) -> tuple[str, str]:
 
 def request_summary(
     *, url: str, mode: str = "summary", target_language: str = "", keep: bool = True,
-    enqueue: bool = True, use_cache: bool = True,
+    enqueue: bool = True, use_cache: bool = True, source: str = "",
 ) -> Summary:  # fmt: skip
-    """A summary row for this request: a cached one at once, else a new pending one."""
+    """A summary row for this request: a cached one at once, else a new pending one.
+
+    ``source="archive"`` reads the page's latest capture; a cached summary
+    of the live page does not answer such a request.
+    """
     from waybrief.fetching.urls import check_url
 
     url = check_url(url)
     mode, target = normalize_options(mode, target_language)
-    if existing := find_existing(url=url, mode=mode, target_language=target, use_cache=use_cache,
-                                 keep=keep):  # fmt: skip
+    if source not in SOURCES:
+        raise InvalidRequest(f"Unknown source {source!r}: use live or archive.")
+    existing = find_existing(url=url, mode=mode, target_language=target, use_cache=use_cache,
+                             keep=keep)  # fmt: skip
+    if existing and (source != ARCHIVE or existing.source == ARCHIVE):
         return existing
     with transaction.atomic():
         summary = Summary.objects.create(
-            url=url, mode=mode, target_language=target, keep=keep, use_cache=use_cache
-        )
+            url=url, mode=mode, target_language=target, keep=keep, use_cache=use_cache,
+            source=source if source == ARCHIVE else "",
+        )  # fmt: skip
         if enqueue:
             from .tasks import summarize
 
@@ -159,7 +169,7 @@ def _read_source(summary: Summary, fetcher: Fetcher, timings: dict) -> tuple:
         return Extracted(title=doc.title, text=doc.text, language=doc.language, kind=doc.kind,
                          code_language=doc.code_language, method="given"), doc  # fmt: skip
     _set_state(summary, Summary.State.FETCHING, stage="fetching")
-    page = fetcher.fetch(summary.url)
+    page = _fetch(summary, fetcher)
     timings["fetch_ms"] = page.elapsed_ms
     mark = time.monotonic()
     extracted = extract(page)
@@ -167,6 +177,27 @@ def _read_source(summary: Summary, fetcher: Fetcher, timings: dict) -> tuple:
     if not extracted.text.strip():
         raise InvalidRequest("No readable text was found on that page.")
     return extracted, _store_document(summary, page, extracted)
+
+
+def _fetch(summary: Summary, fetcher: Fetcher):
+    """The live page, or its latest good capture when asked for (``source``
+    "archive") or when the live page is gone; the row then says which."""
+    if summary.source == ARCHIVE:
+        page, snapshot = archived.read_capture(summary.url, fetcher)
+    else:
+        try:
+            return fetcher.fetch(summary.url)
+        except FetchError as exc:
+            if not archived.is_gone(exc):
+                raise
+            log.info("%s is gone (%s); reading its archived copy", summary.url, exc)
+            try:
+                page, snapshot = archived.read_capture(summary.url, fetcher)
+            except archived.NotArchived:
+                raise exc from None  # what the user needs to hear is that the page is gone
+    _set_state(summary, Summary.State.FETCHING, capture_timestamp=snapshot.timestamp,
+               capture_url=snapshot.wayback_url)  # fmt: skip
+    return page
 
 
 def request_text_summary(

@@ -28,12 +28,17 @@ def summarize_page(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     mode = request.GET.get("summary_type") or request.GET.get("mode") or "summary"
     language = request.GET.get("target_language", "")
+    source = request.GET.get("source", "")
     try:
         url = check_url(url)
         mode, language = services.normalize_options(mode, language)
     except (InvalidURL, services.InvalidRequest) as exc:
         return error_page(request, str(exc), status=400, url=url)
+    if source not in services.SOURCES:
+        return error_page(request, "source is live or archive.", status=400, url=url)
     summary = services.find_existing(url=url, mode=mode, target_language=language)
+    if summary is not None and source == services.ARCHIVE != summary.source:
+        summary = None  # a summary of the live page does not answer "from the archive"
     if summary is None:
         client = throttle.client_key(request)
         if not throttle.allow("summarize", client, per_minute=settings.SUMMARY_RATE_PER_MINUTE):
@@ -41,7 +46,9 @@ def summarize_page(request: HttpRequest) -> HttpResponse:
                 request, "Too many new summaries from your address; try again in a minute.",
                 status=429, url=url,
             )  # fmt: skip
-        summary = services.request_summary(url=url, mode=mode, target_language=language)
+        summary = services.request_summary(
+            url=url, mode=mode, target_language=language, source=source
+        )
     return render_summary(request, summary)
 
 
@@ -85,6 +92,7 @@ def _snapshot(summary: Summary) -> dict:
         "partial": summary.partial_output,
         "finished": summary.is_finished,
         "error": summary.error_message,
+        "capture": {"timestamp": summary.capture_timestamp, "url": summary.capture_url},
     }
 
 

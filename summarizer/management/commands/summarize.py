@@ -21,14 +21,19 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument("--no-cache", action="store_true", help="always run the model")
         parser.add_argument(
+            "--from-archive", action="store_true",
+            help="read the page's latest Wayback capture instead of the live page",
+        )  # fmt: skip
+        parser.add_argument(
             "--enqueue", action="store_true", help="hand it to the workers and return at once"
         )
 
     def handle(self, *args, url, mode, lang, json: bool, no_cache: bool, enqueue: bool, **opts):
         try:
             summary = services.request_summary(
-                url=url, mode=mode, target_language=lang, enqueue=enqueue, use_cache=not no_cache
-            )
+                url=url, mode=mode, target_language=lang, enqueue=enqueue,
+                use_cache=not no_cache, source=services.ARCHIVE if opts["from_archive"] else "",
+            )  # fmt: skip
         except (FetchError, services.InvalidRequest) as exc:
             raise CommandError(str(exc)) from None
         if enqueue:
@@ -62,6 +67,7 @@ def _as_json(summary: Summary) -> str:
             "parts": summary.parts,
             "cache_hit": summary.cache_hit,
             "timings": summary.timings,
+            "capture": {"timestamp": summary.capture_timestamp, "url": summary.capture_url},
         },
         ensure_ascii=False,
     )
@@ -71,4 +77,8 @@ def _footer(summary: Summary) -> str:
     total = summary.timings.get("total_ms")
     took = f", {total / 1000:.1f} s" if total else ""
     cached = ", cached" if summary.cache_hit else ""
-    return f"— {summary.model}, {summary.tokens_out} tokens, {summary.parts} part(s){took}{cached}"
+    read = f"; read from {summary.capture_url}" if summary.capture_url else ""
+    return (
+        f"— {summary.model}, {summary.tokens_out} tokens, {summary.parts} part(s){took}{cached}"
+        f"{read}"
+    )
