@@ -11,6 +11,7 @@ import pytest
 from crawler.models import CrawlRun
 from crawler.services import crawl_site
 from tests.archiver.fake_wayback import FakeWayback
+from tests.summarizer.conftest import model  # noqa: F401 (the bundled model: dead blogs)
 from tests.support.http import LocalServer
 
 

@@ -1,0 +1,50 @@
+"""``manage.py recover URL``: list (and optionally summarize) what the Archive
+holds of a blog that is gone, as CSV or JSON on stdout (or ``--output F``)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from archiver.clients import WaybackError
+from crawler.recovery import RecoveredPost, export, recover
+from waybrief.fetching.errors import FetchError
+
+
+class Command(BaseCommand):
+    help = "List a dead blog's captured posts with their capture dates (CSV or JSON)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("url", help="the blog's address (its home page)")
+        parser.add_argument("--summarize", action="store_true",
+                            help="summarize each post from its archived copy")  # fmt: skip
+        parser.add_argument("--mode", choices=["summary", "takeaway"], default="summary")
+        parser.add_argument("--format", choices=["csv", "json"], default="csv")
+        parser.add_argument("--output", "-o", default="", help="write to this file, not stdout")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["verbosity"] < 2:
+            for name in ("httpx", "httpcore"):
+                logging.getLogger(name).setLevel(logging.WARNING)
+        try:
+            posts = recover(url=options["url"], summarize=options["summarize"],
+                            mode=options["mode"], on_post=self._progress)  # fmt: skip
+        except (FetchError, WaybackError) as exc:
+            raise CommandError(str(exc)) from None
+        text = export(posts, options["format"])
+        if options["output"]:
+            Path(options["output"]).write_text(text, encoding="utf-8")
+        else:
+            self.stdout.write(text, ending="" if text.endswith("\n") else "\n")
+        summarized = sum(1 for post in posts if post.summary)
+        tail = f", {summarized} summarized" if options["summarize"] else ""
+        self.stderr.write(f"{len(posts)} captured posts{tail}")
+        if not posts:
+            raise CommandError("The Archive holds no capture of a post of that blog.")
+
+    def _progress(self, post: RecoveredPost) -> None:
+        if post.summary or post.title:
+            self.stderr.write(f"{post.timestamp} {post.url} {post.title}")
