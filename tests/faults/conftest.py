@@ -20,12 +20,11 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.archiver.conftest import FAST, _spawn, stop
+from tests.archiver.conftest import _spawn, stop
 from tests.archiver.fake_wayback import FakeWayback
 from tests.conftest import wait_until
 from tests.faults.fake_model import FakeModel
-from tests.summarizer.test_extract import ARTICLE
-from tests.support.http import LocalServer, Reply
+from tests.support.http import LocalServer
 
 
 def free_port() -> int:
@@ -107,17 +106,12 @@ def model() -> Iterator[FakeModel]:
 
 
 @pytest.fixture
-def pages() -> Iterator[Callable[[int, str], str]]:
+def pages() -> Iterator[Callable[..., str]]:
     """``pages(n, fault="")``: the URL of an article whose text names page-N (and a fault)."""
+    from tests.faults.scenarios import article_pages
+
     server = LocalServer().start()
-
-    def page(n: int, fault: str = "") -> str:
-        words = f"page-{n} fault-{fault}" if fault else f"page-{n}"
-        marker = f"<p>This is {words} of the fault suite.</p>"
-        html = ARTICLE.replace("</article>", marker + "</article>")
-        return server.route(f"/post/{n}", Reply(200, html.encode(), {"Content-Type": "text/html"}))
-
-    yield page
+    yield article_pages(server)
     server.stop()
 
 
@@ -125,40 +119,50 @@ def pages() -> Iterator[Callable[[int, str], str]]:
 def workers(worker_env, wayback, model, tmp_path) -> Iterator[Callable]:
     """``workers(broker_url, n=1, beat=False, **env)``: real `celery worker` processes on
     every queue, pointed at the stand-ins, with fast timings; all stopped afterwards."""
+    from tests.faults.scenarios import worker_environment
+
     started: list[subprocess.Popen] = []
 
     def start(broker_url: str, n: int = 1, *, beat: bool = False, **overrides):
-        env = {
-            **worker_env,
-            **{k: str(v) for k, v in FAST.items()},
-            "CELERY_BROKER_URL": broker_url,
-            "WAYBACK_URL": wayback.base_url,
-            "LLM_BACKEND": "openai",
-            "LLM_OPENAI_BASE_URL": model.base_url,
-            "LLM_MAX_OUTPUT_TOKENS": "64",
-            "LEASE_SECONDS": "2",
-            "RECONCILE_INTERVAL_SECONDS": "1",
-            "WAYBRIEF_DATA_DIR": str(tmp_path),
-            **{k: str(v) for k, v in overrides.items()},
-        }
-        batch = []
-        for i in range(n):
-            number = len(started)
-            schedule = tmp_path / f"beat-{number}" if beat and i == 0 else None
-            name = f"faults-{number}-{os.getpid()}@%h"
-            log = tmp_path / f"worker-{number}.log"
-            batch.append(_spawn(name, env, log, concurrency=2, beat_schedule=schedule))
-            started.append(batch[-1])
+        env = worker_environment(worker_env, broker_url=broker_url, wayback_url=wayback.base_url,
+                                 model_url=model.base_url, data_dir=str(tmp_path),
+                                 **overrides)  # fmt: skip
+        batch = [spawn(env, tmp_path, len(started) + i, beat=beat and i == 0) for i in range(n)]
+        started.extend(batch)
         for process in batch:
-            wait_until(lambda p=process: b"ready." in p.log.read_bytes() or p.poll() is not None,
-                       timeout=60)  # fmt: skip
-            if process.poll() is not None:
-                pytest.fail(f"worker exited early:\n{process.log.read_text()[-3000:]}")
+            wait_ready(process)
         return batch
 
+    def revive() -> int:
+        """Start a new worker for each that exited by itself, as a supervisor would
+        (compose's ``restart: unless-stopped``); returns how many."""
+        dead = [p for p in started if p.poll() is not None and not getattr(p, "killed", False)]
+        for process in dead:
+            process.killed = True  # replaced; not revived twice
+            started.append(spawn(process.env, tmp_path, len(started), beat=process.beat))
+        return len(dead)
+
+    start.revive = revive
     yield start
     for process in started:
         stop(process)
+
+
+def spawn(env: dict[str, str], directory: Path, number: int, *, beat: bool = False):
+    """A `celery worker` on every queue (beat too if asked), in its own process group."""
+    schedule = directory / f"beat-{number}" if beat else None
+    name = f"faults-{number}-{os.getpid()}@%h"
+    log = directory / f"worker-{number}.log"
+    process = _spawn(name, env, log, concurrency=2, beat_schedule=schedule)
+    process.env, process.beat = env, beat
+    return process
+
+
+def wait_ready(process: subprocess.Popen) -> None:
+    wait_until(lambda: b"ready." in process.log.read_bytes() or process.poll() is not None,
+               timeout=60)  # fmt: skip
+    if process.poll() is not None:
+        raise RuntimeError(f"worker exited early:\n{process.log.read_text()[-3000:]}")
 
 
 def ring(broker_url: str, task_name: str, ids: list[int]) -> None:
@@ -177,6 +181,7 @@ def ring(broker_url: str, task_name: str, ids: list[int]) -> None:
 def kill_group(process: subprocess.Popen) -> None:
     """SIGKILL a worker and every process it forked: no chance to ack or clean up."""
     stop(process, signal.SIGKILL)
+    process.killed = True
 
 
 def elapsed_since(start: float) -> float:

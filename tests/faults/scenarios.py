@@ -14,7 +14,43 @@ from archiver import services as archiver
 from archiver.models import Capture
 from summarizer import services as summarizer
 from summarizer.models import Summary
+from tests.archiver.conftest import FAST
 from tests.faults.conftest import ring
+from tests.summarizer.test_extract import ARTICLE
+from tests.support.http import LocalServer, Reply
+
+
+def article_pages(server: LocalServer):
+    """``page(n, fault="")``: the URL of an article on ``server`` whose text names
+    page-N (and a fault for the model stand-in to act out)."""
+
+    def page(n: int, fault: str = "") -> str:
+        words = f"page-{n} fault-{fault}" if fault else f"page-{n}"
+        html = ARTICLE.replace(
+            "</article>", f"<p>This is {words} of the fault suite.</p></article>"
+        )
+        return server.route(f"/post/{n}", Reply(200, html.encode(), {"Content-Type": "text/html"}))
+
+    return page
+
+
+def worker_environment(base: dict[str, str], *, broker_url: str, wayback_url: str,
+                       model_url: str, data_dir: str, **overrides) -> dict[str, str]:  # fmt: skip
+    """A worker on ``broker_url``, pointed at the stand-ins, with every interval short:
+    leases of 2 s and a reconciler pass every second."""
+    return {
+        **base,
+        **{k: str(v) for k, v in FAST.items()},
+        "CELERY_BROKER_URL": broker_url,
+        "WAYBACK_URL": wayback_url,
+        "LLM_BACKEND": "openai",
+        "LLM_OPENAI_BASE_URL": model_url,
+        "LLM_MAX_OUTPUT_TOKENS": "64",
+        "LEASE_SECONDS": "2",
+        "RECONCILE_INTERVAL_SECONDS": "1",
+        "WAYBRIEF_DATA_DIR": data_dir,
+        **{k: str(v) for k, v in overrides.items()},
+    }
 
 
 @dataclass
