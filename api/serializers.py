@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crawler.archiving import site_progress
@@ -130,6 +131,7 @@ class SiteSerializer(serializers.ModelSerializer):
     def get_progress(self, site: Site) -> SiteProgressSerializer:
         return site_progress(site)
 
-    def get_latest_run(self, site: Site) -> CrawlRunSerializer | None:
+    @extend_schema_field(CrawlRunSerializer(allow_null=True))
+    def get_latest_run(self, site: Site) -> dict | None:
         run = site.runs.order_by("-created_at").first()
         return CrawlRunSerializer(run).data if run else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 
 from archiver.clients import WaybackError
 from archiver.models import Capture
+from crawler import recovery
 from crawler.coverage import site_coverage
 from crawler.models import Site
 from crawler.services import UnknownAdapter, start_crawl
@@ -157,6 +159,24 @@ class SiteViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Gen
         data = {"site": site.pk, "url": site.url, "stale_before": report.cutoff,
                 "counts": report.counts, "posts": posts}  # fmt: skip
         return Response(SiteCoverageSerializer(data).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("export", str, enum=["json", "csv"], required=False)],
+        responses={200: inline_serializer("RecoveredPost", {
+            name: serializers.CharField() for name in recovery.FIELDS}, many=True)},
+    )  # fmt: skip
+    @action(detail=True, methods=["get"])
+    def recover(self, request: Request, pk: str | None = None) -> Response | HttpResponse:
+        """Every post of the site the Archive holds, with its latest capture
+        (for a blog that is gone); ``export=csv`` answers a CSV file."""
+        site = self.get_object()
+        try:
+            posts = recovery.recover(url=site.url)
+        except WaybackError as exc:
+            return Response({"detail": f"The Archive's index cannot be read: {exc}"}, status=503)
+        if request.query_params.get("export") == "csv":
+            return HttpResponse(recovery.export(posts, "csv"), content_type="text/csv")
+        return Response([{name: post.row()[name] for name in recovery.FIELDS} for post in posts])
 
 
 class SummaryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

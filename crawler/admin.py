@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
 from archiver.clients import WaybackError
 
-from . import coverage, services
+from . import coverage, recovery, services
 from .archiving import site_progress
 from .models import CrawledPage, CrawlRun, DiscoveredURL, Site
 
@@ -17,7 +18,7 @@ from .models import CrawledPage, CrawlRun, DiscoveredURL, Site
 class SiteAdmin(admin.ModelAdmin):
     list_display = ("url", "adapter", "latest_run", "created")
     search_fields = ("url",)
-    actions = ["crawl_and_archive", "crawl", "check_coverage", "archive_missing"]
+    actions = ["crawl_and_archive", "crawl", "check_coverage", "archive_missing", "export_captured"]
     readonly_fields = ("progress", "coverage_panel")
     fields = ("url", "adapter", "progress", "coverage_panel")
 
@@ -65,6 +66,19 @@ class SiteAdmin(admin.ModelAdmin):
             except WaybackError as exc:
                 self.message_user(request, f"{site}: {exc}", messages.ERROR)
         self.message_user(request, f"Queued {total} missing post(s) for archiving.")
+
+    @admin.action(description="Recover: export the posts the Archive holds (CSV)")
+    def export_captured(self, request, queryset) -> HttpResponse | None:
+        rows = []
+        for site in queryset:
+            try:
+                rows.extend(recovery.recover(url=site.url))
+            except WaybackError as exc:
+                self.message_user(request, f"{site}: {exc}", messages.ERROR)
+                return None
+        response = HttpResponse(recovery.export(rows, "csv"), content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="captured-posts.csv"'
+        return response
 
     @admin.display(description="Coverage")
     def coverage_panel(self, site: Site) -> str:

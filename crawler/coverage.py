@@ -24,6 +24,7 @@ from archiver.services import archive_urls
 
 from .adapters.wayback import post_shape
 from .cdx import CdxReader
+from .engine import SiteUnreadable
 from .models import CrawlRun, Site
 from .selectors import run_post_urls
 from .services import crawl_site, live_shape
@@ -113,8 +114,11 @@ def site_coverage(
 def check_coverage(
     *, url: str, adapter: str = "", stale_days: int | None = None, **crawl: Any
 ) -> Coverage:
-    """Crawl the live blog now, then compare it with the index."""
+    """Crawl the live blog now, then compare it with the index. Raises
+    ``SiteUnreadable`` when neither the blog nor the Archive could be read."""
     run = crawl_site(url=url, adapter=adapter, fresh=True, **crawl)
+    if run.state == CrawlRun.State.FAILED:
+        raise SiteUnreadable(run.error or "the crawl failed")
     return site_coverage(site=run.site, run=run, stale_days=stale_days)
 
 

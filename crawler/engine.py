@@ -31,6 +31,7 @@ Expand = Callable[[str, Listing, int], Iterable[tuple[str, int]]]
 _ABSENT = {401, 403, 404, 410}
 #: a first page answering these (or 5xx, or nothing) means the blog is gone
 _GONE = {404, 410}
+_NO_ANSWER = {"unreachable", "timeout"}  # FetchError codes: no name, no server, no answer
 
 
 class SiteUnreadable(Exception):
@@ -87,7 +88,10 @@ class Crawl:
         try:
             self.first = await self.fetch(self.start_url)
         except FetchError as exc:
-            return self._unreadable(f"{self.start_url} cannot be read: {exc}", adapter, options)
+            reason = f"{self.start_url} cannot be read: {exc}"
+            if exc.code not in _NO_ANSWER:  # refused by us (a blocked address): not gone
+                raise SiteUnreadable(reason) from None
+            return self._unreadable(reason, adapter, options)
         if not self.first.ok:
             status = self.first.status
             reason = f"{self.start_url} cannot be read: it answered {status}."

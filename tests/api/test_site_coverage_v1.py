@@ -42,3 +42,19 @@ def test_it_says_so_when_the_index_cannot_be_read(api, settings):
 
     assert response.status_code == 503
     assert "cannot be read" in response.json()["detail"]
+
+
+def test_recover_lists_the_captured_posts_as_json_or_csv(api, wayback):  # noqa: F811
+    """GIVEN a site of which the Archive holds 2 posts WHEN its recovery is
+    asked for THEN both come back with their captures, as JSON and as CSV."""
+    from crawler.models import Site
+
+    site = Site.objects.create(url="http://blog.xuite.net/alice/diary")
+    stamps = {f"{site.url}/{n}": wayback.add_capture(f"{site.url}/{n}-t", 1_700_000_000 + n)
+              for n in (101, 102)}  # fmt: skip
+
+    body = api.get(f"/api/v1/sites/{site.pk}/recover/").json()
+    csv_text = api.get(f"/api/v1/sites/{site.pk}/recover/?export=csv").content.decode()
+
+    assert {post["url"]: post["timestamp"] for post in body} == stamps
+    assert csv_text.startswith("url,captured_at,timestamp") and csv_text.count("\n") == 3

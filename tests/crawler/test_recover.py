@@ -67,3 +67,19 @@ def test_the_command_summarizes_each_post_from_its_archived_copy(
     assert sorted(post["title"] for post in posts) == ["Diary 0", "Diary 1", "Diary 2"]
     assert all(post["summary"].strip() for post in posts)
     assert "3 captured posts, 3 summarized" in err.getvalue()
+
+
+def test_the_admin_exports_a_dead_blogs_captured_posts(server, wayback, admin_client):
+    """GIVEN a dead blog with 3 captured posts WHEN "Recover" is chosen in
+    the admin THEN a CSV of those posts and their captures comes back."""
+    from crawler.models import Site
+
+    stamps = kill_blog(server, wayback)
+    site = Site.objects.get()
+
+    response = admin_client.post("/admin/crawler/site/", {
+        "action": "export_captured", "_selected_action": [site.pk]})  # fmt: skip
+
+    assert response["Content-Type"] == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert {row["url"]: row["timestamp"] for row in rows} == stamps

@@ -137,3 +137,23 @@ def test_the_crawl_command_prints_a_dead_blogs_posts(wayback):
 
     assert sorted(out.getvalue().splitlines()) == sorted(expected)
     assert "12 posts from" in err.getvalue() and "wayback adapter" in err.getvalue()
+
+
+def test_a_blog_whose_name_no_longer_resolves_is_listed_from_the_archive(wayback):
+    """GIVEN a Xuite blog whose host name (stub resolver) no longer resolves
+    WHEN it is crawled without --adapter THEN its captured posts are listed
+    from the Archive's index, and the run says why."""
+    from crawler.services import crawl_site
+    from waybrief.fetching.errors import Unreachable
+
+    expected = seed_dead_xuite(wayback, posts=9)
+
+    def resolver(host: str, port: int) -> list[str]:
+        raise Unreachable(f"The host name {host!r} could not be resolved.")
+
+    announced: list[str] = []
+    run = crawl_site(url=HOME, on_url=announced.append, resolver=resolver)
+
+    assert run.state == CrawlRun.State.DONE and run.adapter == "wayback"
+    assert "could not be resolved" in run.stats["fallback"]
+    assert set(announced) == expected

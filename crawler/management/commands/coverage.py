@@ -17,6 +17,7 @@ from archiver import workflow
 from archiver.clients import WaybackError
 from crawler.adapters import ADAPTERS
 from crawler.coverage import Coverage, archive_gaps, check_coverage
+from crawler.engine import SiteUnreadable
 from crawler.services import UnknownAdapter
 from waybrief.fetching.errors import FetchError
 
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             coverage = check_coverage(
                 url=options["url"], adapter=options["adapter"], stale_days=options["stale_days"]
             )
-        except (FetchError, UnknownAdapter, WaybackError) as exc:
+        except (FetchError, UnknownAdapter, WaybackError, SiteUnreadable) as exc:
             raise CommandError(str(exc)) from None
         for post in coverage.posts:
             self.stdout.write(f"{post.url}\t{post.state}\t{post.timestamp or '-'}")
