@@ -5,7 +5,7 @@ a final state, lost (left open), duplicated (URLs the Archive accepted more
 than one save for), and the time from the last fault until everything was final.
 
     .venv/bin/python bench/faults.py [--urls 300] [--summaries 30] [--kills 3]
-        [--only worker-kill,redis-aof,redis-wiped,pg-terminate]
+        [--only baseline,worker-kill,redis-aof,redis-wiped,pg-terminate]
 
 Needs PostgreSQL on 127.0.0.1 (`make services`) and `redis-server` on PATH:
 each scenario starts a Redis of its own on a free loopback port. Uses its own
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DEFAULT_DB = "postgres://postgres:postgres@127.0.0.1:5432/wb_faults_bench"
-SCENARIOS = ("worker-kill", "redis-aof", "redis-wiped", "pg-terminate")
+SCENARIOS = ("baseline", "worker-kill", "redis-aof", "redis-wiped", "pg-terminate")
 
 
 def parse_args() -> argparse.Namespace:
@@ -110,6 +110,15 @@ class Bench:
                 self.revived += 1
 
     # --- scenarios ---------------------------------------------------------------
+    def baseline(self, redis) -> tuple[object, float, str]:
+        broker = redis(appendonly=True)
+        batch = self.batch("baseline")
+        self.start_workers(broker.url, 2, beat=True)
+        batch.ring(broker.url)
+        last = time.monotonic()
+        self.settle(batch)
+        return batch, time.monotonic() - last, "none: the same work undisturbed"
+
     def worker_kill(self, redis) -> tuple[object, float, str]:
         from tests.faults.conftest import kill_group
 
