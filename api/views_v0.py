@@ -134,6 +134,8 @@ class KagiSummarizeView(APIView):
 
     def _summarize(self, request: Request, params) -> Response:
         url, text = params.get("url", "") or "", params.get("text", "") or ""
+        if not isinstance(url, str) or not isinstance(text, str):  # JSON can hold anything
+            raise KagiError(400, "'url' and 'text' must be strings.")
         if bool(url) == bool(text):
             raise KagiError(400, "Give exactly one of 'url' or 'text'.")
         if len(text.encode("utf-8")) > MAX_REQUEST_BYTES:

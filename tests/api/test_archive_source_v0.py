@@ -36,3 +36,9 @@ def test_the_summarize_page_passes_source_archive_on(client):
     started = Summary.objects.exclude(pk=live.pk).get()
     assert started.source == "archive"
     assert client.get("/summarize", {"url": "https://e.org/p", "source": "x"}).status_code == 400
+
+
+def test_v0_refuses_text_that_is_not_a_string(bot):
+    """Found by schemathesis: a JSON number as ``text`` was a 500."""
+    response = bot.post("/api/v0/summarize", {"text": -15149130}, format="json")
+    assert response.status_code == 400
