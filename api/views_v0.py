@@ -133,6 +133,9 @@ class KagiSummarizeView(APIView):
         return self._summarize(request, params)
 
     def _summarize(self, request: Request, params) -> Response:
+        for name in ("url", "text", "summary_type", "engine", "target_language"):
+            if params.get(name) is not None and not isinstance(params.get(name), str):
+                raise KagiError(400, f"'{name}' must be a string.")
         url, text = params.get("url", "") or "", params.get("text", "") or ""
         if not isinstance(url, str) or not isinstance(text, str):  # JSON can hold anything
             raise KagiError(400, "'url' and 'text' must be strings.")

@@ -99,3 +99,12 @@ def test_nul_characters_in_text_are_dropped_not_a_server_error(bot, settings):
     response = bot.post("/api/v0/summarize", {"text": "Half\x00way there."}, format="json")
     assert response.status_code == 202
     assert Document.objects.get().text == "Halfway there."
+
+
+@pytest.mark.parametrize(
+    "body", [{"text": True}, {"url": ["https://e.org/"]}, {"url": "https://e.org/", "engine": 5}]
+)
+def test_parameters_of_the_wrong_type_are_a_clear_400(bot, body):
+    response = bot.post("/api/v0/summarize", body, format="json")
+    assert response.status_code == 400
+    assert "must be a string" in kagi_error(response)["msg"]
