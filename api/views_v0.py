@@ -137,8 +137,6 @@ class KagiSummarizeView(APIView):
             if params.get(name) is not None and not isinstance(params.get(name), str):
                 raise KagiError(400, f"'{name}' must be a string.")
         url, text = params.get("url", "") or "", params.get("text", "") or ""
-        if not isinstance(url, str) or not isinstance(text, str):  # JSON can hold anything
-            raise KagiError(400, "'url' and 'text' must be strings.")
         if bool(url) == bool(text):
             raise KagiError(400, "Give exactly one of 'url' or 'text'.")
         if len(text.encode("utf-8")) > MAX_REQUEST_BYTES:
@@ -204,5 +202,9 @@ def answer(summary: Summary, *, started: float, wait: float) -> Response:
 
 
 def _flat(data) -> dict:
-    """Form data arrives as a QueryDict of lists; JSON as a dict."""
-    return data.dict() if hasattr(data, "dict") else dict(data)
+    """Form data arrives as a QueryDict of lists; JSON as a dict (anything else is refused)."""
+    if hasattr(data, "dict"):
+        return data.dict()
+    if not isinstance(data, dict):
+        raise KagiError(400, "The body must be a JSON object or a form.")
+    return data

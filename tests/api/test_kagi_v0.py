@@ -108,3 +108,9 @@ def test_parameters_of_the_wrong_type_are_a_clear_400(bot, body):
     response = bot.post("/api/v0/summarize", body, format="json")
     assert response.status_code == 400
     assert "must be a string" in kagi_error(response)["msg"]
+
+
+def test_a_json_body_that_is_not_an_object_is_a_clear_400(bot):
+    response = bot.post("/api/v0/summarize", '"False"', content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON object" in kagi_error(response)["msg"]
