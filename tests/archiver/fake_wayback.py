@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from tests.support import cdx
+from tests.support.http import StandIn
 
 
 def ts14(when: float) -> str:
@@ -44,7 +45,7 @@ class Arrival:
 
 
 @dataclass
-class FakeWayback:
+class FakeWayback(StandIn):
     """The server's behaviour; change the fields while it runs (under ``lock``)."""
 
     save_limit: int | None = None  # accepted saves per ``window`` seconds
@@ -68,21 +69,15 @@ class FakeWayback:
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     # --- running ------------------------------------------------------------
-    def start(self) -> FakeWayback:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = _Server(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
+    def _handler_class(self) -> type:
+        return _Handler
 
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    def _server_class(self) -> type:
+        return _Server
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.origin
 
     # --- set-up and inspection ------------------------------------------------
     def add_capture(self, url: str, when: float) -> str:

@@ -19,33 +19,29 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.support.http import StandIn
+
 PAGE = re.compile(r"page-(\d+)")
 FAULT = re.compile(r"fault-(die|endless|error|garbage)")
 
 
 @dataclass
-class FakeModel:
+class FakeModel(StandIn):
     tokens: int = 8  # pieces in a normal answer
     delay: float = 0.05  # seconds between pieces
     calls: list[str] = field(default_factory=list)  # the page-N word of each request
     endless_pieces: list[int] = field(default_factory=list)  # pieces sent before a client hung up
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def start(self) -> FakeModel:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = _Server(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
+    def _handler_class(self) -> type:
+        return _Handler
 
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    def _server_class(self) -> type:
+        return _Server
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"{self.origin}/v1"
 
     def calls_for(self, page: int) -> int:
         with self.lock:

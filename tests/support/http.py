@@ -98,3 +98,33 @@ class LocalServer:
             do_GET = do_POST = do_HEAD = _serve
 
         return Handler
+
+
+class StandIn:
+    """Start, stop and address for a stand-in whose request handler reads ``fake``.
+
+    Subclasses name their handler and server classes; the handler gets the
+    stand-in as its ``fake`` attribute, so its state lives on one object.
+    """
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        raise NotImplementedError
+
+    def _server_class(self) -> type[ThreadingHTTPServer]:
+        return ThreadingHTTPServer
+
+    def start(self):
+        handler = type("Handler", (self._handler_class(),), {"fake": self})
+        self._server = self._server_class()(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def origin(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
