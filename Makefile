@@ -26,7 +26,7 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(PIP) install --progress-bar off -e '.[test]'
+	$(PIP) install --progress-bar off -e '.[test,ctransformers]'
 	touch $@
 
 install: $(VENV)/.installed
