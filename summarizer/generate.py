@@ -6,8 +6,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from waybrief.fetching.deadline import deadline_after
+
 from . import chunking, prompts
-from .backends import LLMBackend, Usage
+from .backends import BackendError, GenerationTimeout, LLMBackend, Usage
 from .postprocess import clean_output
 
 Progress = Callable[[str, str], None]  # (stage, text written so far)
@@ -29,28 +31,49 @@ class Generation:
 class _Run:
     """Token accounting across the several calls of one map-reduce."""
 
-    def __init__(self, backend: LLMBackend, on_progress: Progress) -> None:
+    def __init__(self, backend: LLMBackend, on_progress: Progress, deadline_seconds: float) -> None:
         self.backend = backend
         self.on_progress = on_progress
         self.result = Generation(output="")
         self.started = time.monotonic()
+        self.deadline_seconds = deadline_seconds
+        self.deadline = self.started + deadline_seconds
+
+    def _timeout(self, pieces: list[str]) -> GenerationTimeout:
+        return GenerationTimeout(
+            f"The model took longer than {self.deadline_seconds:g} seconds "
+            f"(LLM_DEADLINE_SECONDS) and was stopped after {self.result.tokens_out + len(pieces)} "
+            "tokens.",
+            partial="".join(pieces),
+        )
 
     def call(self, messages: list[dict[str, str]], *, max_tokens: int, stage: str) -> str:
         usage = Usage()
         pieces: list[str] = []
         self.on_progress(stage, "")
         stream = self.backend.stream_chat(messages, max_tokens=max_tokens, usage=usage)
-        for piece in stream:
-            # A server may ignore max_tokens and stream without end; each piece is
-            # at least one token, so a piece past the cap means hang up.
-            if len(pieces) >= max_tokens:
-                getattr(stream, "close", lambda: None)()
-                usage.completion_tokens = len(pieces)
-                break
-            if self.result.first_token_ms is None:
-                self.result.first_token_ms = (time.monotonic() - self.started) * 1000
-            pieces.append(piece)
-            self.on_progress(stage, "".join(pieces))
+        try:
+            for piece in stream:
+                # A server may ignore max_tokens and stream without end; each piece is
+                # at least one token, so a piece past the cap means hang up.
+                if len(pieces) >= max_tokens:
+                    getattr(stream, "close", lambda: None)()
+                    usage.completion_tokens = len(pieces)
+                    break
+                if time.monotonic() >= self.deadline:
+                    getattr(stream, "close", lambda: None)()
+                    raise self._timeout(pieces)
+                if self.result.first_token_ms is None:
+                    self.result.first_token_ms = (time.monotonic() - self.started) * 1000
+                pieces.append(piece)
+                self.on_progress(stage, "".join(pieces))
+        except GenerationTimeout:
+            raise
+        except BackendError:
+            # A read cut short by the deadline (a server that stalls) is a timeout.
+            if time.monotonic() >= self.deadline:
+                raise self._timeout(pieces) from None
+            raise
         self.result.tokens_in += usage.prompt_tokens
         self.result.tokens_out += usage.completion_tokens
         return "".join(pieces)
@@ -68,10 +91,20 @@ def generate(
     text: str,
     *,
     max_output: int,
+    deadline_seconds: float = float("inf"),
     on_progress: Progress = lambda stage, partial: None,
 ) -> Generation:
+    """The answer, within ``max_output`` tokens and ``deadline_seconds`` for
+    every model call together (``GenerationTimeout`` past it)."""
+    with deadline_after(deadline_seconds):
+        return _generate(backend, job, text, max_output=max_output,
+                         run=_Run(backend, on_progress, deadline_seconds))  # fmt: skip
+
+
+def _generate(
+    backend: LLMBackend, job: prompts.Job, text: str, *, max_output: int, run: _Run
+) -> Generation:
     max_output = min(max_output, backend.context_length // 4)
-    run = _Run(backend, on_progress)
     budget = prompt_budget(backend, job, max(max_output, NOTE_TOKENS))
     if budget < 64:
         raise ValueError(f"the model's context ({backend.context_length} tokens) is too small")

@@ -19,7 +19,7 @@ from waybrief import ledger
 from waybrief.fetching import Fetcher, FetchError
 
 from . import archived, prompts, selectors
-from .backends import BackendError, LLMBackend, get_backend
+from .backends import BackendError, GenerationTimeout, LLMBackend, get_backend
 from .code import detect_code
 from .extract import Extracted, extract
 from .generate import generate
@@ -123,6 +123,8 @@ def run_summary(
         return _pipeline(summary, fetcher or Fetcher(), backend)
     except FetchError as exc:
         return _fail(summary, exc.code, str(exc))
+    except GenerationTimeout as exc:
+        return _fail(summary, exc.code, str(exc), partial=exc.partial)
     except BackendError as exc:
         return _fail(summary, exc.code, str(exc))
     except InvalidRequest as exc:
@@ -155,7 +157,7 @@ def _pipeline(summary: Summary, fetcher: Fetcher, backend: LLMBackend | None) ->
     job = prompts.Job(mode=mode, language=language, title=extracted.title,
                       kind=extracted.kind, code_language=extracted.code_language)  # fmt: skip
     result = generate(backend, job, extracted.text, max_output=settings.LLM_MAX_OUTPUT_TOKENS,
-                      on_progress=feed)  # fmt: skip
+                      deadline_seconds=settings.LLM_DEADLINE_SECONDS, on_progress=feed)  # fmt: skip
     timings.update(llm_ms=result.llm_ms, first_token_ms=result.first_token_ms or 0.0)
     timings["total_ms"] = (time.monotonic() - started) * 1000
     return _finish(summary, output=result.output, tokens_in=result.tokens_in,
@@ -285,10 +287,13 @@ def _finish(summary: Summary, **fields) -> Summary:
     return summary
 
 
-def _fail(summary: Summary, code: str, message: str) -> Summary:
+def _fail(summary: Summary, code: str, message: str, *, partial: str | None = None) -> Summary:
+    """End the row failed; ``partial`` (what the model wrote before it was cut
+    off) replaces the throttled token feed, so none of it is lost to the page."""
+    extra = {} if partial is None else {"partial_output": partial}
     Summary.objects.filter(pk=summary.pk).update(
         state=Summary.State.FAILED, stage="failed", error_code=code, error_message=message,
-        finished_at=timezone.now(), claimed_until=None,
+        finished_at=timezone.now(), claimed_until=None, **extra,
     )  # fmt: skip
     summary.refresh_from_db()
     return summary

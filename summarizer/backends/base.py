@@ -22,6 +22,17 @@ class BackendError(Exception):
     code = "model_failed"
 
 
+class GenerationTimeout(BackendError):
+    """The generation ran past ``LLM_DEADLINE_SECONDS``; ``partial`` is what
+    the call in progress had written, for the page to keep showing."""
+
+    code = "model_timeout"
+
+    def __init__(self, message: str, *, partial: str = "") -> None:
+        super().__init__(message)
+        self.partial = partial
+
+
 class LLMBackend(Protocol):
     #: names the model in cache keys and in what users see
     model_name: str

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 
 import httpx
 
+from waybrief.fetching.deadline import deadline_transport
+
 from .base import BackendError, Usage
 
 
@@ -21,7 +23,10 @@ class OpenAIBackend:
         self.base_url = base_url.rstrip("/")
         self.model_name = model
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self.client = httpx.Client(headers=headers, timeout=httpx.Timeout(600, connect=10))
+        # Reads end at the deadline of the generation in progress (generate.py
+        # sets it), so a server that stalls mid-answer cannot hold a worker.
+        self.client = httpx.Client(headers=headers, timeout=httpx.Timeout(600, connect=10),
+                                   transport=deadline_transport())  # fmt: skip
         self.context_length = context_length or self._server_context() or 4096
 
     def _server_context(self) -> int:

@@ -3,9 +3,11 @@
 It answers ``/props``, ``/tokenize`` and streamed ``/v1/chat/completions``,
 and misbehaves when the prompt asks it to: a word ``fault-die`` in the text
 makes it drop the connection mid-stream, ``fault-endless`` makes it stream
-without end (ignoring ``max_tokens``), ``fault-error`` answers 500, and
-``fault-garbage`` sends an event that is not JSON. Each request is logged
-with the ``page-N`` word of its prompt, so a test can count model calls per page.
+without end (ignoring ``max_tokens``), ``fault-stall`` sends three pieces and
+then nothing (holding the connection open for ``stall_seconds``),
+``fault-error`` answers 500, and ``fault-garbage`` sends an event that is not
+JSON. Each request is logged with the ``page-N`` word of its prompt, so a test
+can count model calls per page.
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from tests.support.http import StandIn
 
 PAGE = re.compile(r"page-(\d+)")
-FAULT = re.compile(r"fault-(die|endless|error|garbage)")
+FAULT = re.compile(r"fault-(die|endless|stall|error|garbage)")
 
 
 @dataclass
 class FakeModel(StandIn):
     tokens: int = 8  # pieces in a normal answer
     delay: float = 0.05  # seconds between pieces
+    stall_seconds: float = 60.0  # how long a stalled answer holds its connection
     calls: list[str] = field(default_factory=list)  # the page-N word of each request
     endless_pieces: list[int] = field(default_factory=list)  # pieces sent before a client hung up
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -111,6 +114,9 @@ class _Handler(BaseHTTPRequestHandler):
             if kind == "die" and sent == 3:
                 # mid-stream, no end of the chunked body: as a crashed server would
                 self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            if kind == "stall" and sent == 3:
+                time.sleep(self.fake.stall_seconds)
                 return
             if kind == "garbage" and sent == 3:
                 self._chunk(b"data: {not json\n\n")

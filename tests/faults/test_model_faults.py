@@ -63,3 +63,34 @@ def test_a_generation_that_never_stops_is_cut_at_the_token_cap(
     assert summary.state == "done"
     assert summary.output.count("word") == 64 and "word64" not in summary.output
     wait_until(lambda: model.endless_pieces, timeout=10)
+
+
+def test_a_generation_past_its_deadline_fails_with_a_reason_whether_it_streams_or_stalls(
+    private_redis, workers, model, pages, client
+):
+    """GIVEN a model server that streams without end (slowly, under a high token cap)
+    and one that sends three pieces and then stalls, holding the connection open
+    WHEN each is summarized under LLM_DEADLINE_SECONDS=2, followed by a good page
+    THEN both end failed as model_timeout within seconds of the deadline, with what
+    was written kept and the reason on the page; the good one is done by the same worker."""
+    broker = private_redis()
+    model.delay = 0.05
+    (worker,) = workers(broker.url, LLM_DEADLINE_SECONDS=2, LLM_MAX_OUTPUT_TOKENS=100_000)
+    rows = [services.request_summary(url=pages(n, fault), enqueue=False)
+            for n, fault in enumerate(["endless", "stall"])]  # fmt: skip
+    good = services.request_summary(url=pages(2), enqueue=False)
+    ring(broker.url, "summarizer.summarize", [r.pk for r in [*rows, good]])
+
+    ended = [wait_until(lambda pk=r.pk: finished(pk), timeout=30) for r in rows]
+    good = wait_until(lambda: finished(good.pk), timeout=30)
+
+    assert [(s.state, s.error_code) for s in ended] == [("failed", "model_timeout")] * 2
+    assert all("LLM_DEADLINE_SECONDS" in s.error_message for s in ended)
+    # Without the deadline the first would stream for over an hour, the second stall 60 s.
+    assert all((s.finished_at - s.created_at).total_seconds() < 20 for s in ended)
+    assert ended[0].partial_output.count("word") > 3  # what streamed before the cut
+    assert ended[1].partial_output == "word0 word1 word2 "  # all of it, not the last feed
+    page = client.get(f"/s/{ended[1].pk}").content.decode()
+    assert ended[1].error_message in page and "word0 word1 word2" in page
+    assert good.state == "done" and good.output.strip()
+    assert worker.poll() is None

@@ -129,3 +129,14 @@ def model_path_of_bundle() -> str:
     from summarizer.backends import bundled_model_path
 
     return bundled_model_path()
+
+
+def test_a_generation_past_its_deadline_fails_as_model_timeout(
+    settings, site, loopback_fetcher, model
+):
+    """The deadline is checked between tokens, so even the first one is too late here."""
+    settings.LLM_DEADLINE_SECONDS = 0.001
+    url = site.route("/slow", Reply(200, ARTICLE.encode(), {"Content-Type": "text/html"}))
+    summary = summarize(url, loopback_fetcher, model)
+    assert (summary.state, summary.error_code) == (Summary.State.FAILED, "model_timeout")
+    assert "LLM_DEADLINE_SECONDS" in summary.error_message

@@ -8,18 +8,21 @@ that each read waits at most until the deadline of the fetch in progress.
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 
 import httpcore
+import httpx
 
 _deadline: ContextVar[float | None] = ContextVar("fetch_deadline", default=None)
 
 
 @contextlib.contextmanager
-def deadline_after(seconds: float) -> Iterator[float]:
-    token = _deadline.set(time.monotonic() + seconds)
+def deadline_after(seconds: float) -> Iterator[float | None]:
+    """Reads inside the block end ``seconds`` from now (never, for infinity)."""
+    token = _deadline.set(None if math.isinf(seconds) else time.monotonic() + seconds)
     try:
         yield _deadline.get()
     finally:
@@ -55,3 +58,19 @@ class DeadlineStream(httpcore.NetworkStream):
 
     def get_extra_info(self, info: str):
         return self.inner.get_extra_info(info)
+
+
+class DeadlineBackend(httpcore.SyncBackend):
+    """Plain connections (no address guard) whose reads obey the deadline."""
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        stream = super().connect_tcp(host, port, clamp(timeout), local_address, socket_options)
+        return DeadlineStream(stream)
+
+
+def deadline_transport(**kwargs) -> httpx.HTTPTransport:
+    """A transport for trusted servers (the model server) that still ends at the
+    deadline of the work in progress, however slowly the server trickles."""
+    transport = httpx.HTTPTransport(**kwargs)
+    transport._pool._network_backend = DeadlineBackend()  # as in transport.guarded_transport
+    return transport
