@@ -3,8 +3,9 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from crawler import recovery
 from crawler.archiving import site_progress
-from crawler.models import CrawlRun, Site
+from crawler.models import CrawlRun, Recovery, Site
 from summarizer.models import Summary
 from summarizer.prompts import LANGUAGES, MODES
 
@@ -135,3 +136,44 @@ class SiteSerializer(serializers.ModelSerializer):
     def get_latest_run(self, site: Site) -> dict | None:
         run = site.runs.order_by("-created_at").first()
         return CrawlRunSerializer(run).data if run else None
+
+
+class RecoveredPostSerializer(serializers.Serializer):
+    url = serializers.CharField(help_text="the post, canonical")
+    captured_at = serializers.CharField(help_text="its latest good capture, ISO 8601")
+    timestamp = serializers.CharField(help_text="the same, YYYYMMDDhhmmss")
+    wayback_url = serializers.CharField()
+    original = serializers.CharField(help_text="the URL as that capture spelled it")
+    title = serializers.CharField(help_text="from the archived copy, once summarized")
+    summary = serializers.CharField(help_text="'' until (unless) summarized")
+
+
+class RecoveryCreateSerializer(serializers.Serializer):
+    summarize = serializers.BooleanField(
+        default=False, help_text="summarize each post from its archived copy"
+    )
+    mode = serializers.ChoiceField(choices=["summary", "takeaway"], default="summary")
+
+
+class RecoverySerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Recovery
+        fields = ["id", "site", "state", "summarize", "mode", "posts_found", "progress", "error",
+                  "created_at", "finished"]  # fmt: skip
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_progress(self, row: Recovery) -> dict[str, int]:
+        return recovery.progress(row)
+
+
+class RecoveryListSerializer(RecoverySerializer):
+    posts = serializers.SerializerMethodField()
+
+    class Meta(RecoverySerializer.Meta):
+        fields = [*RecoverySerializer.Meta.fields, "posts"]
+
+    @extend_schema_field(RecoveredPostSerializer(many=True))
+    def get_posts(self, row: Recovery) -> list[dict[str, str]]:
+        return list(recovery.rows(row))

@@ -27,6 +27,9 @@ from .serializers import (
     JobCreateSerializer,
     JobItemSerializer,
     JobSerializer,
+    RecoveryCreateSerializer,
+    RecoveryListSerializer,
+    RecoverySerializer,
     SiteCoverageSerializer,
     SiteCreateSerializer,
     SiteSerializer,
@@ -161,22 +164,38 @@ class SiteViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Gen
         return Response(SiteCoverageSerializer(data).data)
 
     @extend_schema(
+        methods=["GET"],
         parameters=[OpenApiParameter("export", str, enum=["json", "csv"], required=False)],
-        responses={200: inline_serializer("RecoveredPost", {
-            name: serializers.CharField() for name in recovery.FIELDS}, many=True)},
+        responses={200: RecoveryListSerializer, 404: None},
+        description="The site's latest recovery: its state, progress and every post listed "
+        "so far; `export=csv` or `export=json` answers the list as a file.",
+    )
+    @extend_schema(
+        methods=["POST"], request=RecoveryCreateSerializer, responses={202: RecoverySerializer},
+        description="Recover the site from the Archive on the workers: list every captured "
+        "post (CDX) and, with `summarize`, summarize each from its archived copy.",
     )  # fmt: skip
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get", "post"])
     def recover(self, request: Request, pk: str | None = None) -> Response | HttpResponse:
-        """Every post of the site the Archive holds, with its latest capture
-        (for a blog that is gone); ``export=csv`` answers a CSV file."""
         site = self.get_object()
-        try:
-            posts = recovery.recover(url=site.url)
-        except WaybackError as exc:
-            return Response({"detail": f"The Archive's index cannot be read: {exc}"}, status=503)
-        if request.query_params.get("export") == "csv":
-            return HttpResponse(recovery.export(posts, "csv"), content_type="text/csv")
-        return Response([{name: post.row()[name] for name in recovery.FIELDS} for post in posts])
+        if request.method == "POST":
+            form = RecoveryCreateSerializer(data=request.data)
+            form.is_valid(raise_exception=True)
+            row = recovery.start_recovery(url=site.url, **form.validated_data)
+            return Response(RecoverySerializer(row).data, status=status.HTTP_202_ACCEPTED)
+        row = site.recoveries.first()
+        if row is None:
+            raise NotFound("This site has not been recovered yet: POST here to start.")
+        fmt = request.query_params.get("export", "")
+        if fmt:
+            fmt = _one_of("export", fmt, ["csv", "json"])
+            response = HttpResponse(
+                recovery.export(row, fmt),
+                content_type="text/csv" if fmt == "csv" else "application/json",
+            )
+            response["Content-Disposition"] = f'attachment; filename="recovery-{row.pk}.{fmt}"'
+            return response
+        return Response(RecoveryListSerializer(row).data)
 
 
 class SummaryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

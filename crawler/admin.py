@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import itertools
+
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from archiver.clients import WaybackError
+from waybrief.ledger import enqueue_on_commit
 
-from . import coverage, recovery, services
+from . import recovery, services, tasks
 from .archiving import site_progress
-from .models import CrawledPage, CrawlRun, DiscoveredURL, Site
+from .models import CrawledPage, CrawlRun, DiscoveredURL, Recovery, Site
 
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
     list_display = ("url", "adapter", "latest_run", "created")
     search_fields = ("url",)
-    actions = ["crawl_and_archive", "crawl", "check_coverage", "archive_missing", "export_captured"]
+    actions = ["crawl_and_archive", "crawl", "check_coverage", "archive_missing", "recover",
+               "recover_and_summarize"]  # fmt: skip
     readonly_fields = ("progress", "coverage_panel")
     fields = ("url", "adapter", "progress", "coverage_panel")
 
@@ -46,39 +49,35 @@ class SiteAdmin(admin.ModelAdmin):
 
     @admin.action(description="Check coverage in the Archive (from the latest crawl)")
     def check_coverage(self, request, queryset) -> None:
-        for site in queryset:
-            try:
-                report = coverage.site_coverage(site=site)
-            except WaybackError as exc:
-                self.message_user(request, f"{site}: the Archive's index cannot be read: {exc}",
-                                  messages.ERROR)  # fmt: skip
-                continue
-            counts = report.counts
-            self.message_user(request, f"{site}: {counts['missing']} of {counts['live']} "
-                              f"live posts missing from the Archive.")  # fmt: skip
+        self._coverage(request, queryset, archive_missing=False)
 
     @admin.action(description="Archive the posts missing from the Archive")
     def archive_missing(self, request, queryset) -> None:
-        total = 0
-        for site in queryset:
-            try:
-                total += len(coverage.archive_gaps(coverage.site_coverage(site=site)))
-            except WaybackError as exc:
-                self.message_user(request, f"{site}: {exc}", messages.ERROR)
-        self.message_user(request, f"Queued {total} missing post(s) for archiving.")
+        self._coverage(request, queryset, archive_missing=True)
 
-    @admin.action(description="Recover: export the posts the Archive holds (CSV)")
-    def export_captured(self, request, queryset) -> HttpResponse | None:
-        rows = []
+    def _coverage(self, request, queryset, *, archive_missing: bool) -> None:
+        """On the workers: reading a big blog's CDX index takes longer than a request."""
         for site in queryset:
-            try:
-                rows.extend(recovery.recover(url=site.url))
-            except WaybackError as exc:
-                self.message_user(request, f"{site}: {exc}", messages.ERROR)
-                return None
-        response = HttpResponse(recovery.export(rows, "csv"), content_type="text/csv")
-        response["Content-Disposition"] = 'attachment; filename="captured-posts.csv"'
-        return response
+            enqueue_on_commit(tasks.coverage, site.pk, archive_missing)
+        then = " and queue the missing posts for archiving" if archive_missing else ""
+        self.message_user(request, f"Queued {queryset.count()} coverage check(s){then}; "
+                          "the counts appear on each site's page.", messages.SUCCESS)  # fmt: skip
+
+    @admin.action(description="Recover: list the posts the Archive holds")
+    def recover(self, request, queryset) -> None:
+        self._recover(request, queryset, summarize=False)
+
+    @admin.action(description="Recover and summarize each post from its archived copy")
+    def recover_and_summarize(self, request, queryset) -> None:
+        self._recover(request, queryset, summarize=True)
+
+    def _recover(self, request, queryset, *, summarize: bool) -> None:
+        for site in queryset:
+            recovery.start_recovery(url=site.url, summarize=summarize)
+        self.message_user(request, format_html(
+            'Queued {} recovery(ies); follow them (and download the lists) under <a href="{}">'
+            "Recoveries</a>.", queryset.count(), reverse("admin:crawler_recovery_changelist"),
+        ), messages.SUCCESS)  # fmt: skip
 
     @admin.display(description="Coverage")
     def coverage_panel(self, site: Site) -> str:
@@ -141,3 +140,40 @@ class CrawledPageAdmin(admin.ModelAdmin):
     list_display = ("url", "run", "fetched_at")
     search_fields = ("url",)
     raw_id_fields = ("run",)
+
+
+@admin.register(Recovery)
+class RecoveryAdmin(admin.ModelAdmin):
+    """Each recovery with its progress; the lists download as CSV or JSON."""
+
+    list_display = ("id", "site", "state", "posts_found", "summaries", "created_at", "finished")
+    list_filter = ("state", "summarize")
+    search_fields = ("site__url",)
+    list_select_related = ("site",)
+    readonly_fields = [f.name for f in Recovery._meta.fields] + ["summaries"]
+    actions = ["download_csv", "download_json"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # started from a site: "Recover" in the site list
+
+    @admin.display(description="Summaries")
+    def summaries(self, row: Recovery) -> str:
+        if not row.summarize:
+            return "not asked for"
+        counts = recovery.progress(row)
+        return (f"{counts['summarized']} of {counts['posts']} done, "
+                f"{counts['summary_failed']} failed")  # fmt: skip
+
+    @admin.action(description="Download the list (CSV)")
+    def download_csv(self, request, queryset) -> HttpResponse:
+        return self._download(queryset, "csv", "text/csv")
+
+    @admin.action(description="Download the list (JSON)")
+    def download_json(self, request, queryset) -> HttpResponse:
+        return self._download(queryset, "json", "application/json")
+
+    def _download(self, queryset, fmt: str, content_type: str) -> HttpResponse:
+        posts = itertools.chain.from_iterable(recovery.rows(row) for row in queryset)
+        response = HttpResponse(recovery.export_rows(posts, fmt), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="recovered-posts.{fmt}"'
+        return response

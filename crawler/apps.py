@@ -1,4 +1,5 @@
 """Blog address → every public post URL."""
+
 from django.apps import AppConfig
 
 
@@ -6,6 +7,6 @@ class CrawlerConfig(AppConfig):
     name = "crawler"
 
     def ready(self) -> None:
-        # Registers the crawl-run reconciler with the ledger, in every
-        # process that might run `waybrief.reconcile`.
-        from . import services  # noqa: F401
+        # Registers the crawl-run and recovery reconcilers with the ledger,
+        # in every process that might run `waybrief.reconcile`.
+        from . import recovery, services  # noqa: F401

@@ -44,17 +44,33 @@ def test_it_says_so_when_the_index_cannot_be_read(api, settings):
     assert "cannot be read" in response.json()["detail"]
 
 
-def test_recover_lists_the_captured_posts_as_json_or_csv(api, wayback):  # noqa: F811
-    """GIVEN a site of which the Archive holds 2 posts WHEN its recovery is
-    asked for THEN both come back with their captures, as JSON and as CSV."""
+def test_recover_is_queued_by_post_and_its_list_read_by_get(api, wayback):  # noqa: F811
+    """GIVEN a site of which the Archive holds 2 posts WHEN a recovery is POSTed
+    THEN it answers 202 at once with the queued recovery; once a worker has run
+    it, GET answers its state and both posts with their captures, as JSON and CSV."""
     from crawler.models import Site
+    from crawler.recovery import run_recovery
 
     site = Site.objects.create(url="http://blog.xuite.net/alice/diary")
     stamps = {f"{site.url}/{n}": wayback.add_capture(f"{site.url}/{n}-t", 1_700_000_000 + n)
               for n in (101, 102)}  # fmt: skip
+    assert api.get(f"/api/v1/sites/{site.pk}/recover/").status_code == 404
 
+    queued = api.post(f"/api/v1/sites/{site.pk}/recover/", {"summarize": True}, format="json")
+    assert queued.status_code == 202, queued.content
+    assert (queued.json()["state"], queued.json()["summarize"]) == ("pending", True)
+    run_recovery(queued.json()["id"])  # what the worker's task does
     body = api.get(f"/api/v1/sites/{site.pk}/recover/").json()
-    csv_text = api.get(f"/api/v1/sites/{site.pk}/recover/?export=csv").content.decode()
+    csv_response = api.get(f"/api/v1/sites/{site.pk}/recover/?export=csv")
+    json_export = api.get(f"/api/v1/sites/{site.pk}/recover/?export=json").json()
 
-    assert {post["url"]: post["timestamp"] for post in body} == stamps
+    assert (body["state"], body["posts_found"]) == ("done", 2)
+    assert body["progress"] == {"posts": 2, "summarized": 0, "summary_failed": 0,
+                                "summarizing": 2}  # fmt: skip
+    assert {post["url"]: post["timestamp"] for post in body["posts"]} == stamps
+    assert {post["url"] for post in json_export} == set(stamps)
+    csv_text = csv_response.content.decode()
+    assert csv_response["Content-Type"] == "text/csv"
     assert csv_text.startswith("url,captured_at,timestamp") and csv_text.count("\n") == 3
+    bad = api.get(f"/api/v1/sites/{site.pk}/recover/?export=xml")
+    assert bad.status_code == 400

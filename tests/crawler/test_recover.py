@@ -41,10 +41,11 @@ def test_it_lists_every_captured_post_with_its_latest_capture(server, wayback):
     THEN exactly those 3 are listed, each with its latest capture."""
     stamps = kill_blog(server, wayback)
 
-    posts = recover(url=next(iter(stamps)).rsplit("/", 1)[0])
+    row = recover(url=next(iter(stamps)).rsplit("/", 1)[0])
 
-    assert {post.url: post.timestamp for post in posts} == stamps
-    rows = list(csv.DictReader(io.StringIO(export(posts, "csv"))))
+    assert (row.state, row.posts_found) == ("done", 3)
+    assert {post.url: post.timestamp for post in row.posts.all()} == stamps
+    rows = list(csv.DictReader(io.StringIO(export(row, "csv"))))
     assert {row["url"] for row in rows} == set(stamps)
     assert all(row["wayback_url"].endswith(row["original"]) for row in rows)
 
@@ -69,17 +70,52 @@ def test_the_command_summarizes_each_post_from_its_archived_copy(
     assert "3 captured posts, 3 summarized" in err.getvalue()
 
 
-def test_the_admin_exports_a_dead_blogs_captured_posts(server, wayback, admin_client):
-    """GIVEN a dead blog with 3 captured posts WHEN "Recover" is chosen in
-    the admin THEN a CSV of those posts and their captures comes back."""
-    from crawler.models import Site
+def test_the_admin_queues_a_recovery_and_downloads_its_list(server, wayback, admin_client):
+    """GIVEN a dead blog with 3 captured posts WHEN "Recover" is chosen in the
+    site list THEN a recovery is queued (nothing is read in the request); once
+    a worker has run it, the recovery's list downloads as CSV and JSON."""
+    from crawler.models import Recovery, Site
+    from crawler.recovery import run_recovery
 
     stamps = kill_blog(server, wayback)
     site = Site.objects.get()
 
     response = admin_client.post("/admin/crawler/site/", {
-        "action": "export_captured", "_selected_action": [site.pk]})  # fmt: skip
+        "action": "recover", "_selected_action": [site.pk]}, follow=True)  # fmt: skip
 
-    assert response["Content-Type"] == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    row = Recovery.objects.get()
+    assert (row.site, row.state, row.summarize) == (site, "pending", False)
+    assert "Queued 1 recovery" in response.content.decode()
+    run_recovery(row.pk)  # what the worker's task does
+    csv_response = admin_client.post("/admin/crawler/recovery/", {
+        "action": "download_csv", "_selected_action": [row.pk]})  # fmt: skip
+    json_response = admin_client.post("/admin/crawler/recovery/", {
+        "action": "download_json", "_selected_action": [row.pk]})  # fmt: skip
+    listing = admin_client.get("/admin/crawler/recovery/").content.decode()
+
+    assert csv_response["Content-Type"] == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(csv_response.content.decode())))
     assert {row["url"]: row["timestamp"] for row in rows} == stamps
+    assert {post["url"] for post in json.loads(json_response.content)} == set(stamps)
+    assert "done" in listing and "not asked for" in listing
+
+
+def test_a_recovery_waits_out_an_archive_outage_then_finishes(server, wayback):
+    """GIVEN a dead blog and an Archive whose index is down WHEN a recovery runs
+    THEN it stays open with the reason and a retry time (nothing is marked failed);
+    run again once the index is back, it lists every captured post."""
+    from crawler.models import Recovery
+    from crawler.recovery import run_recovery, start_recovery
+
+    stamps = kill_blog(server, wayback)
+    row = start_recovery(url=next(iter(stamps)).rsplit("/", 1)[0])
+    wayback.outage(60)
+
+    row = run_recovery(row.pk)
+
+    assert row.state == "listing" and "could not be read" in row.error
+    assert row.next_attempt_at is not None and row.claimed_until is None
+    wayback.outage_until = 0
+    Recovery.objects.filter(pk=row.pk).update(next_attempt_at=None)
+    row = run_recovery(row.pk)
+    assert (row.state, row.error, row.posts_found) == ("done", "", 3)

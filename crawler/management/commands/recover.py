@@ -10,7 +10,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archiver.clients import WaybackError
-from crawler.recovery import RecoveredPost, export, recover
+from crawler.models import RecoveredPost
+from crawler.recovery import export, progress, recover
 from waybrief.fetching.errors import FetchError
 
 
@@ -30,21 +31,23 @@ class Command(BaseCommand):
             for name in ("httpx", "httpcore"):
                 logging.getLogger(name).setLevel(logging.WARNING)
         try:
-            posts = recover(url=options["url"], summarize=options["summarize"],
-                            mode=options["mode"], on_post=self._progress)  # fmt: skip
+            row = recover(url=options["url"], summarize=options["summarize"],
+                          mode=options["mode"], on_post=self._progress)  # fmt: skip
         except (FetchError, WaybackError) as exc:
             raise CommandError(str(exc)) from None
-        text = export(posts, options["format"])
+        text = export(row, options["format"])
         if options["output"]:
             Path(options["output"]).write_text(text, encoding="utf-8")
         else:
             self.stdout.write(text, ending="" if text.endswith("\n") else "\n")
-        summarized = sum(1 for post in posts if post.summary)
-        tail = f", {summarized} summarized" if options["summarize"] else ""
-        self.stderr.write(f"{len(posts)} captured posts{tail}")
-        if not posts:
+        counts = progress(row)
+        tail = f", {counts['summarized']} summarized" if options["summarize"] else ""
+        self.stderr.write(f"{counts['posts']} captured posts{tail} (recovery {row.pk})")
+        if not counts["posts"]:
             raise CommandError("The Archive holds no capture of a post of that blog.")
 
     def _progress(self, post: RecoveredPost) -> None:
-        if post.summary or post.title:
-            self.stderr.write(f"{post.timestamp} {post.url} {post.title}")
+        if post.summary is not None:
+            document = post.summary.document
+            title = document.title if document else f"({post.summary.error_message})"
+            self.stderr.write(f"{post.timestamp} {post.url} {title}")
