@@ -1,11 +1,12 @@
 """Faults at size: hundreds of captures and summaries through real workers while
-workers are SIGKILLed, Redis is killed (kept or wiped) and PostgreSQL cuts
-the workers' connections. Prints one row per scenario: units, how many reached
-a final state, lost (left open), duplicated (URLs the Archive accepted more
-than one save for), and the time from the last fault until everything was final.
+workers are SIGKILLed (also during a 429 storm), Redis is killed (kept or
+wiped) and PostgreSQL cuts the workers' connections. Prints one row per
+scenario: units, how many reached a final state, lost (left open),
+duplicated (URLs the Archive accepted more than one save for), and the time
+from the last fault until everything was final.
 
     .venv/bin/python bench/faults.py [--urls 300] [--summaries 30] [--kills 3]
-        [--only baseline,worker-kill,redis-aof,redis-wiped,pg-terminate]
+        [--only baseline,worker-kill,storm-kill,redis-aof,redis-wiped,pg-terminate]
 
 Needs PostgreSQL on 127.0.0.1 (`make services`) and `redis-server` on PATH:
 each scenario starts a Redis of its own on a free loopback port. Uses its own
@@ -26,14 +27,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DEFAULT_DB = "postgres://postgres:postgres@127.0.0.1:5432/wb_faults_bench"
-SCENARIOS = ("baseline", "worker-kill", "redis-aof", "redis-wiped", "pg-terminate")
+SCENARIOS = ("baseline", "worker-kill", "storm-kill", "redis-aof", "redis-wiped", "pg-terminate")
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--urls", type=int, default=300, help="captures per scenario")
     parser.add_argument("--summaries", type=int, default=30, help="summaries per scenario")
-    parser.add_argument("--kills", type=int, default=3, help="worker SIGKILLs in worker-kill")
+    parser.add_argument("--kills", type=int, default=3, help="SIGKILLs per kill scenario")
     parser.add_argument("--only", default=",".join(SCENARIOS))
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     return parser.parse_args()
@@ -120,26 +121,53 @@ class Bench:
         return batch, time.monotonic() - last, "none: the same work undisturbed"
 
     def worker_kill(self, redis) -> tuple[object, float, str]:
-        from tests.faults.conftest import kill_group
-
         broker = redis(appendonly=True)
         batch = self.batch("worker-kill")
-        self.start_workers(broker.url, 1, beat=True)
-        victims = self.start_workers(broker.url, 1)
-        batch.ring(broker.url)
+        kills = self.kill_while(batch, broker.url, batch.in_flight)
+        last = time.monotonic()
+        self.settle(batch)
+        return batch, time.monotonic() - last, f"{kills} SIGKILLs of a worker's group"
+
+    def storm_kill(self, redis) -> tuple[object, float, str]:
+        """The Archive takes 10 saves a second and answers 429 to the rest while
+        workers (allowed 60) are killed: pauses and slowdowns, no failures."""
+        broker = redis(appendonly=True)
+        batch = self.batch("storm-kill")
+        wayback = self.wayback
+        with wayback.lock:
+            wayback.save_limit, wayback.window, wayback.retry_after = 10, 1.0, "1"
+        try:
+            kills = self.kill_while(batch, broker.url,
+                                    lambda: self.refusals() > 0 and batch.in_flight())  # fmt: skip
+            last = time.monotonic()
+            self.settle(batch)
+        finally:
+            with wayback.lock:
+                wayback.save_limit = None
+        return batch, time.monotonic() - last, f"{kills} SIGKILLs during {self.refusals()} 429s"
+
+    def kill_while(self, batch, broker_url: str, ready) -> int:
+        """A worker with beat plus a victim; each time ``ready()`` holds, SIGKILL
+        the victim's group and start another. Returns how many were killed."""
+        from tests.faults.conftest import kill_group
+
+        self.start_workers(broker_url, 1, beat=True)
+        victims = self.start_workers(broker_url, 1)
+        batch.ring(broker_url)
         kills = 0
         for _ in range(self.args.kills):
-            self.wait_for(batch.in_flight, 60)
+            self.wait_for(ready, 60)
             if batch.all_final():
                 break
             kill_group(victims[0])
             self.workers.remove(victims[0])
             kills += 1
-            victims = self.start_workers(broker.url, 1)
+            victims = self.start_workers(broker_url, 1)
             time.sleep(1.0)
-        last = time.monotonic()
-        self.settle(batch)
-        return batch, time.monotonic() - last, f"{kills} SIGKILLs of a worker's group"
+        return kills
+
+    def refusals(self) -> int:
+        return sum(1 for arrival in self.wayback.saves() if arrival.status == 429)
 
     def redis_aof(self, redis) -> tuple[object, float, str]:
         broker = redis(appendonly=True)
