@@ -156,7 +156,7 @@ class Bench:
         batch.ring(broker_url)
         kills = 0
         for _ in range(self.args.kills):
-            self.wait_for(ready, 60)
+            self.wait_for(lambda: ready() or batch.all_final(), 60)
             if batch.all_final():
                 break
             kill_group(victims[0])
