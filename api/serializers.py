@@ -152,7 +152,7 @@ class RecoveryCreateSerializer(serializers.Serializer):
     summarize = serializers.BooleanField(
         default=False, help_text="summarize each post from its archived copy"
     )
-    mode = serializers.ChoiceField(choices=["summary", "takeaway"], default="summary")
+    mode = serializers.ChoiceField(choices=Recovery.Mode.choices, default="summary")
 
 
 class RecoverySerializer(serializers.ModelSerializer):

@@ -217,6 +217,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name per choice set shared by several fields.
+    "ENUM_NAME_OVERRIDES": {
+        "RecoveryStateEnum": "crawler.models.Recovery.State",
+        "RecoveryModeEnum": "crawler.models.Recovery.Mode",
+        "SummaryTypeEnum": ["summary", "takeaway"],
+    },
 }
 # A 10,000-URL job is a larger body than Django's 2.5 MB default allows.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
