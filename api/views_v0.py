@@ -6,6 +6,7 @@ to poll. Errors keep Kagi's shape: ``{"meta", "data": null, "error": [...]}``.
 
 from __future__ import annotations
 
+import math
 import socket
 import time
 
@@ -114,7 +115,7 @@ class KagiSummarizeView(APIView):
             status=code,
         )  # fmt: skip
         if isinstance(exc, exceptions.Throttled) and exc.wait:
-            response["Retry-After"] = str(int(exc.wait) + 1)
+            response["Retry-After"] = str(max(1, math.ceil(exc.wait)))
         if code == status.HTTP_401_UNAUTHORIZED:
             response["WWW-Authenticate"] = 'Bot realm="api"'
         return response

@@ -217,6 +217,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page are public on purpose: they describe the API
+    # and hold no data, and clients fetch the schema before they have a token.
+    # Every operation they list still needs one (tests/api/test_access.py).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_PUBLIC": True,
     # One name per choice set shared by several fields.
     "ENUM_NAME_OVERRIDES": {
         "RecoveryStateEnum": "crawler.models.Recovery.State",
