@@ -6,7 +6,8 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 CHANGELISTS = ["summarizer_summary", "summarizer_document", "api_job", "archiver_capture",
-               "waybrief_heartbeat"]  # fmt: skip
+               "waybrief_heartbeat", "crawler_site", "crawler_crawlrun", "crawler_recovery",
+               "crawler_discoveredurl", "crawler_crawledpage"]  # fmt: skip
 
 
 @pytest.mark.parametrize("model", CHANGELISTS)
@@ -16,5 +17,6 @@ def test_changelists_load_for_staff(admin_client, model):
 
 @pytest.mark.parametrize("model", CHANGELISTS)
 def test_changelists_are_closed_to_anonymous_users(client, model):
+    """GIVEN no login WHEN any changelist is asked for THEN a redirect to the login."""
     response = client.get(reverse(f"admin:{model}_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
