@@ -207,6 +207,7 @@ class Crawl:
         expand: Expand | None = None,
         probe: bool = False,
         max_pages: int | None = None,
+        until_stale: bool = False,
     ) -> set[str]:
         """Read ``starts`` and every page they lead to, concurrently.
 
@@ -215,16 +216,29 @@ class Crawl:
         every URL scheduled. ``probe`` applies to every page: for chains
         that end in a 404 (feed pages); to probe only a start page, read it
         with ``listing(probe=True)`` first, and the walk replays it.
+
+        ``until_stale`` is for pagers whose pages list posts (feeds, list
+        pages): a page that lists no post beyond those earlier pages of
+        this walk listed leads nowhere. A pager that runs on past its end
+        with empty pages, or repeats earlier pages under new addresses,
+        would otherwise be followed for ever, each address being new.
         """
         expand = expand or _follow_links
         scheduled: set[str] = set()
+        listed: set[str] = set()  # posts the walk's pages listed, for ``until_stale``
         async with anyio.create_task_group() as group:
 
             async def visit(url: str, depth: int) -> None:
                 listing = await self.listing(url, parse, probe=probe)
-                if listing is not None:
-                    for next_url, next_depth in expand(url, listing, depth):
-                        schedule(next_url, next_depth)
+                if listing is None:
+                    return
+                if until_stale:
+                    stale = listed.issuperset(listing.posts)
+                    listed.update(listing.posts)
+                    if stale:
+                        return
+                for next_url, next_depth in expand(url, listing, depth):
+                    schedule(next_url, next_depth)
 
             def schedule(url: str, depth: int) -> None:
                 if url in scheduled or (max_pages is not None and len(scheduled) >= max_pages):

@@ -5,7 +5,8 @@
 (WordPress 5.5+) lists posts in ``wp-sitemap-posts-post-N.xml``. Both are
 read at the same time and cross-checked; either may be switched off by a
 plugin. When both are, ``/feed/?paged=N`` is walked a few pages ahead at a
-time until a page comes back empty or missing.
+time until a page comes back missing, empty, or with only posts already
+seen (a cache that ignores ``paged`` shows the same page for every N).
 """
 
 from __future__ import annotations
@@ -117,14 +118,13 @@ class WordPress(Adapter):
             return Listing([p for u in entries if (p := self._post(crawl, u))])
 
         def expand(url: str, listing: Listing, depth: int) -> Iterable[tuple[str, int]]:
-            if not listing.posts:
-                return []
             page = int(parse_qs(urlsplit(url).query).get("paged", ["1"])[0])
             pages = range(page + 1, page + 1 + ahead)
             return [(self._feed_url(crawl.home, n), depth + 1) for n in pages]
 
         start = self._feed_url(crawl.home, 1)
-        return _posts_of(crawl, await crawl.walk([start], parse, expand=expand, probe=True))
+        read = await crawl.walk([start], parse, expand=expand, probe=True, until_stale=True)
+        return _posts_of(crawl, read)
 
     def _post(self, crawl: Crawl, url: object) -> str | None:
         if not isinstance(url, str) or not same_site(url, crawl.home):

@@ -1,0 +1,154 @@
+"""Crawler traps (#10): pagers that loop back, calendars that never end,
+redirect loops, sitemaps that include each other, a feed of 10,000 posts.
+
+Each crawl ends with the right posts (or a clear error), inside its page
+limits, and within a time bound: ``within`` stops a crawl that overruns
+the way Ctrl-C does (it saves what it read and ends) and fails the test.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from crawler.models import CrawlRun
+from tests.crawler.conftest import crawl
+from tests.crawler.sites.traps import (
+    EchoingWordPressSite,
+    LoopingBloggerBlog,
+    LoopingLinksSite,
+    LoopingXuiteBlog,
+    PagedFeed,
+)
+
+pytestmark = pytest.mark.django_db
+
+GRACE_SECONDS = 5.0  # for a stopped crawl to save its progress and end
+
+
+class Overran(BaseException):
+    """A crawl went on past its time bound, and then past the grace period."""
+
+
+@contextmanager
+def within(seconds: float) -> Iterator[None]:
+    """Fail the test if its block runs longer than ``seconds``.
+
+    At the bound the crawl is interrupted as by Ctrl-C; one that does not
+    end even then is abandoned ``GRACE_SECONDS`` later.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        raise RuntimeError("signals only reach the main thread")
+    fired: list[float] = []
+
+    def on_alarm(signum: int, frame: object) -> None:
+        if fired:
+            raise Overran(f"the crawl did not even stop within {GRACE_SECONDS:g} s more")
+        fired.append(time.monotonic())
+        signal.setitimer(signal.ITIMER_REAL, GRACE_SECONDS)
+        signal.raise_signal(signal.SIGINT)
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except (KeyboardInterrupt, Overran) as exc:
+        if not fired:
+            raise
+        pytest.fail(f"the crawl was still going after {seconds:g} s ({exc!r})")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# --- 1. pagers that loop back --------------------------------------------------
+
+
+def test_a_xuite_pager_that_loops_back_is_read_once_to_its_end(server):
+    """GIVEN a Xuite blog of 5 list pages whose pager has only previous/next
+    links, page 5's "next" going back to page 2 WHEN it is crawled THEN its
+    50 posts are found and each list page is read once."""
+    blog = LoopingXuiteBlog(server, posts=50, per_page=10)
+
+    with within(20):
+        run, announced = crawl(blog.home, adapter="xuite")
+
+    assert run.state == CrawlRun.State.DONE
+    assert set(announced) == blog.expected
+    assert len(announced) == 50
+    assert blog.list_hits == {blog.list_path(n): 1 for n in range(1, 6)}
+
+
+def test_a_links_archive_that_loops_back_is_read_once_to_its_end(server):
+    """GIVEN a blog with only links, whose archive's last page (3) has an
+    "Older posts" link back to page 2 WHEN it is crawled THEN exactly its
+    posts are found and no page is requested twice."""
+    site = LoopingLinksSite(server, posts=25, per_page=10)
+
+    with within(20):
+        run, announced = crawl(site.base + "/")
+
+    assert run.adapter == "links"
+    assert run.state == CrawlRun.State.DONE
+    assert set(announced) == site.expected
+    assert {path: server.hits[path] for path in site.archive_paths} == {
+        "/": 1, "/page/2/": 1, "/page/3/": 1,
+    }  # fmt: skip
+    assert max(server.hits.values()) == 1, server.hits
+    assert run.stats["page_limit_reached"] is False
+
+
+def test_a_feed_whose_next_link_loops_back_is_read_once_to_its_end(server):
+    """GIVEN an Atom feed of 5 pages linked by rel=next, page 5's next going
+    back to page 2 WHEN the site is crawled THEN the feed adapter finds all
+    45 posts, reading each feed page once."""
+    feed = PagedFeed(server, posts=45, per_page=10, loop_to=2)
+
+    with within(20):
+        run, announced = crawl(server.base + "/")
+
+    assert run.adapter == "feed"
+    assert run.state == CrawlRun.State.DONE
+    assert set(announced) == feed.expected
+    assert feed.feed_hits == {feed.page_path(n): 1 for n in range(1, 6)}
+
+
+def test_a_blogger_atom_feed_whose_next_link_loops_back_is_read_once(server):
+    """GIVEN a Blogger blog answering Atom only, 320 posts on 3 feed pages,
+    the last page's next going back to the second WHEN it is crawled THEN
+    all 320 posts are found, each feed page read once."""
+    blog = LoopingBloggerBlog(server, posts=320)
+
+    with within(20):
+        run, announced = crawl(blog.base + "/")
+
+    assert run.adapter == "blogger"
+    assert run.state == CrawlRun.State.DONE
+    assert set(announced) == blog.expected
+    feed_hits = [n for path, n in server.hits.items() if path.startswith("/feeds/")]
+    assert feed_hits == [1, 1, 1]
+
+
+def test_a_wordpress_feed_that_repeats_a_page_past_its_end_is_read_to_its_end(server):
+    """GIVEN a WordPress site with only its feed on, 35 posts on 4 pages,
+    whose /feed/?paged=N past the end shows page 2 again instead of a 404
+    WHEN it is crawled THEN its 35 posts are found, every feed page is read
+    once and the crawl stops a few pages past the end (the pages read ahead
+    at once), not when a limit is reached."""
+    site = EchoingWordPressSite(server, posts=35, feed_per_page=10)
+
+    with within(20):
+        run, announced = crawl(site.base + "/", adapter="wordpress")
+
+    assert run.state == CrawlRun.State.DONE
+    assert set(announced) == site.expected
+    assert run.stats["feed_posts"] == 35
+    assert max(site.feed_hits.values()) == 1
+    ahead = 8  # CRAWL_CONCURRENCY: feed pages read ahead at once
+    assert len(site.feed_hits) <= 4 + 2 * ahead, sorted(site.feed_hits)
