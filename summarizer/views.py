@@ -23,6 +23,17 @@ STREAM_POLL_SECONDS = 0.2
 
 @require_GET
 def summarize_page(request: HttpRequest) -> HttpResponse:
+    """Start (or join) a summary of ``?url=`` and show its page.
+
+    A GET that starts work, on purpose: the bookmarklet and Kagi's clients
+    open ``/summarize?url=…`` as a plain link, so there is no form to carry a
+    CSRF token. What a GET can start is bounded instead: a cached or running
+    summary of the same request is answered without new work, and a client
+    may start at most SUMMARY_RATE_PER_MINUTE summaries a minute and have at
+    most SUMMARY_CONCURRENCY_PER_CLIENT unfinished at once (429 past either).
+    It never redirects to the address it was given (no open redirect): it
+    answers a page of its own, or sends an empty request home.
+    """
     url = request.GET.get("url", "").strip()
     if not url:
         return redirect("home")

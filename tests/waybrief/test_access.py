@@ -7,6 +7,8 @@ never sends anyone off-site; hostile page titles and model output stay text.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -14,6 +16,7 @@ from django.test import Client
 from archiver.models import Capture
 from crawler.models import CrawlRun, RecoveredPost, Recovery, Site
 from summarizer.models import Summary
+from waybrief.models import Heartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +131,67 @@ def test_an_admin_action_without_a_csrf_token_is_refused(admin_user, rows):
     response = post_action(strict, "crawler/site", "crawl_and_archive", rows["crawler/site"])
     assert response.status_code == 403
     assert not CrawlRun.objects.exists()
+
+
+# --- State-changing pages: POST with CSRF -----------------------------------------
+
+# (the page, the page whose form posts to it, the form's fields, what the POST writes)
+STATE_CHANGING = {
+    "/archive": ("/s/{summary}", {"url": "https://example.org/post", "next": "/s/{summary}"},
+                 lambda: Capture.objects.count()),
+    "/sites/archive": ("/", {"url": "https://blog.xuite.net/alice/diary"},
+                       lambda: CrawlRun.objects.count()),
+    "/status/ping": ("/status", {}, lambda: Heartbeat.objects.count()),
+}  # fmt: skip
+
+
+@pytest.fixture
+def strict(admin_user) -> Client:
+    """A browser-like client (CSRF checked) logged in as staff, so that only
+    the method and the token decide, not the login."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def summary() -> Summary:
+    return Summary.objects.create(url="https://example.org/post", state=Summary.State.DONE,
+                                  output="A short summary.")  # fmt: skip
+
+
+def form_token(client: Client, page: str) -> str:
+    html = client.get(page).content.decode()
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.parametrize("path", STATE_CHANGING)
+def test_state_changing_pages_refuse_get(strict, summary, path):
+    """GIVEN a page that changes state WHEN it is fetched with GET (a link, an
+    <img>, a prefetch) THEN 405 and nothing is written."""
+    _, fields, written = STATE_CHANGING[path]
+    response = strict.get(path, {k: v.format(summary=summary.pk) for k, v in fields.items()})
+    assert response.status_code == 405
+    assert written() == 0
+
+
+@pytest.mark.parametrize("path", STATE_CHANGING)
+def test_state_changing_pages_refuse_a_post_without_a_csrf_token(strict, summary, path):
+    """GIVEN a page that changes state WHEN another site's form POSTs to it
+    (no CSRF token) THEN 403 and nothing is written."""
+    _, fields, written = STATE_CHANGING[path]
+    response = strict.post(path, {k: v.format(summary=summary.pk) for k, v in fields.items()})
+    assert response.status_code == 403
+    assert written() == 0
+
+
+@pytest.mark.parametrize("path", STATE_CHANGING)
+def test_state_changing_pages_take_a_post_from_their_own_form(strict, summary, path):
+    """GIVEN the token from the page whose form posts there WHEN the form is
+    POSTed with it THEN the change is made and the browser is sent on."""
+    page, fields, written = STATE_CHANGING[path]
+    token = form_token(strict, page.format(summary=summary.pk))
+    data = {k: v.format(summary=summary.pk) for k, v in fields.items()}
+    response = strict.post(path, {**data, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert written() == 1
