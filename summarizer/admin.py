@@ -12,7 +12,8 @@ class SummaryAdmin(admin.ModelAdmin):
     search_fields = ("url", "output", "document__title")
     date_hierarchy = "created_at"
     raw_id_fields = ("document",)
-    readonly_fields = ("timings", "attempts", "claimed_until", "finished_at", "page_link")
+    readonly_fields = ("timings", "attempts", "claimed_until", "finished_at", "page_link",
+                       "client_key")  # fmt: skip
 
     @admin.display(description="URL")
     def short_url(self, summary: Summary) -> str:

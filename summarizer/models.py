@@ -77,6 +77,13 @@ class Summary(LeasedWork):
         help_text="The Wayback capture read (YYYYMMDDhhmmss), if one was.",
     )
     capture_url = models.URLField(max_length=4096, blank=True, help_text="That capture's address.")
+    client_key = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="Who asked on /summarize, as a keyed hash of the address (never the "
+        "address): its unfinished summaries are counted against its limit.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -12,7 +12,7 @@ import logging
 import time
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from waybrief import ledger
@@ -37,6 +37,14 @@ class InvalidRequest(ValueError):
     code = "invalid_request"
 
 
+class TooManyUnfinished(Exception):
+    """The client already has as many unfinished summaries as it may start."""
+
+    def __init__(self, unfinished: int) -> None:
+        super().__init__(f"{unfinished} summaries from this client are not finished yet.")
+        self.unfinished = unfinished
+
+
 def normalize_options(mode: str, target_language: str) -> tuple[str, str]:
     mode = (mode or "summary").lower()
     if mode not in prompts.MODES:
@@ -49,12 +57,16 @@ def normalize_options(mode: str, target_language: str) -> tuple[str, str]:
 
 def request_summary(
     *, url: str, mode: str = "summary", target_language: str = "", keep: bool = True,
-    enqueue: bool = True, use_cache: bool = True, source: str = "",
+    enqueue: bool = True, use_cache: bool = True, source: str = "", client: str = "",
+    client_limit: int = 0,
 ) -> Summary:  # fmt: skip
     """A summary row for this request: a cached one at once, else a new pending one.
 
     ``source="archive"`` reads the page's latest capture; a cached summary
-    of the live page does not answer such a request.
+    of the live page does not answer such a request. With ``client`` (a hashed
+    client key) and ``client_limit``, a new row is refused with
+    ``TooManyUnfinished`` while that client has ``client_limit`` unfinished
+    ones; a cached or running summary of the same request still answers.
     """
     from waybrief.fetching.urls import check_url
 
@@ -67,15 +79,34 @@ def request_summary(
     if existing and (source != ARCHIVE or existing.source == ARCHIVE):
         return existing
     with transaction.atomic():
+        if client and client_limit > 0:
+            _check_client_limit(client, client_limit)
         summary = Summary.objects.create(
             url=url, mode=mode, target_language=target, keep=keep, use_cache=use_cache,
-            source=source if source == ARCHIVE else "",
+            source=source if source == ARCHIVE else "", client_key=client,
         )  # fmt: skip
         if enqueue:
             from .tasks import summarize
 
             ledger.enqueue_on_commit(summarize, summary.pk)
     return summary
+
+
+def _check_client_limit(client: str, limit: int) -> None:
+    """Refuse a new row while ``client`` has ``limit`` unfinished ones.
+
+    Called inside the transaction that creates the row. Parallel requests of
+    one client take turns, so they cannot all pass the same count: on
+    PostgreSQL through an advisory lock on the client held to the commit; on
+    SQLite every writing transaction already takes the write lock first
+    (``transaction_mode`` IMMEDIATE).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(client[:15], 16)])
+    unfinished = Summary.objects.filter(client_key=client, state__in=IN_PROGRESS).count()
+    if unfinished >= limit:
+        raise TooManyUnfinished(unfinished)
 
 
 def find_existing(

@@ -8,7 +8,7 @@ import time
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from waybrief import throttle
@@ -57,9 +57,17 @@ def summarize_page(request: HttpRequest) -> HttpResponse:
                 request, "Too many new summaries from your address; try again in a minute.",
                 status=429, url=url,
             )  # fmt: skip
-        summary = services.request_summary(
-            url=url, mode=mode, target_language=language, source=source
-        )
+        try:
+            summary = services.request_summary(
+                url=url, mode=mode, target_language=language, source=source,
+                client=throttle.client_hash(request),
+                client_limit=settings.SUMMARY_CONCURRENCY_PER_CLIENT,
+            )  # fmt: skip
+        except services.TooManyUnfinished as exc:
+            return error_page(
+                request, f"{exc.unfinished} summaries you asked for are still being written; "
+                "wait for one to finish, then try again.", status=429, url=url,
+            )  # fmt: skip
     return render_summary(request, summary)
 
 
@@ -157,5 +165,16 @@ def archive_page(request: HttpRequest) -> HttpResponse:
     if not throttle.allow("archive", throttle.client_key(request), per_minute=10):
         return error_page(request, "Too many archive requests; try again in a minute.", status=429)
     archive_urls([url], source="summary page")
-    back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/s/") else reverse("home"))
+    return redirect(_summary_page_named_by(request.POST.get("next", "")))
+
+
+def _summary_page_named_by(back: str) -> str:
+    """Where the archive button returns: the summary page ``next`` names, rebuilt
+    from its id, else home. Never a URL as given, so never one off the site."""
+    try:
+        match = resolve(back) if back.startswith("/s/") else None
+    except Resolver404:
+        match = None
+    if match is not None and match.url_name == "summary":
+        return reverse("summary", args=[match.kwargs["pk"]])
+    return reverse("home")

@@ -302,6 +302,9 @@ LLM_PRELOAD = env_bool("LLM_PRELOAD", False)  # load the model when a worker pro
 SUMMARY_URL_CACHE_SECONDS = env_int("SUMMARY_URL_CACHE_SECONDS", 24 * 3600)
 SUMMARY_FEED_INTERVAL_SECONDS = env_float("SUMMARY_FEED_INTERVAL_SECONDS", 0.25)
 SUMMARY_RATE_PER_MINUTE = env_int("SUMMARY_RATE_PER_MINUTE", 20)  # new summaries per client
+# Unfinished summaries one client may have from /summarize at once (0: no limit):
+# past it, 429 instead of a new one; cached and running ones still answer.
+SUMMARY_CONCURRENCY_PER_CLIENT = env_int("SUMMARY_CONCURRENCY_PER_CLIENT", 3)
 SUMMARY_STREAM_SECONDS = env_int("SUMMARY_STREAM_SECONDS", 600)  # longest a page stream stays open
 LLM_OPENAI_BASE_URL = env_str("LLM_OPENAI_BASE_URL", "http://127.0.0.1:8080/v1")
 LLM_OPENAI_API_KEY = env_str("LLM_OPENAI_API_KEY")

@@ -6,6 +6,7 @@ import time
 
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 
 
 def client_key(request: HttpRequest) -> str:
@@ -16,6 +17,13 @@ def client_key(request: HttpRequest) -> str:
     if forwarded and settings.WAYBRIEF_BEHIND_PROXY:
         return forwarded.split(",")[0].strip()
     return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def client_hash(request: HttpRequest) -> str:
+    """The client's address (as ``client_key`` reads it) as a keyed hash: enough
+    to count a client's rows in the database without storing its address."""
+    key = client_key(request)
+    return salted_hmac("waybrief.throttle.client", key, algorithm="sha256").hexdigest()
 
 
 def allow(scope: str, key: str, *, per_minute: int) -> bool:
