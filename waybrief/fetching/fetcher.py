@@ -81,6 +81,8 @@ class Fetcher:
                 ) from None
             except httpx.TransportError as exc:
                 raise Unreachable(f"The site could not be reached: {exc}.", url=url) from None
+            except httpx.InvalidURL as exc:  # httpx's own parser is stricter than check_url
+                raise InvalidURL(f"That URL cannot be fetched: {exc}.", url=url) from None
         page.elapsed_ms = (time.monotonic() - started) * 1000
         return page
 
