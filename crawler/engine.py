@@ -32,6 +32,10 @@ _ABSENT = {401, 403, 404, 410}
 #: a first page answering these (or 5xx, or nothing) means the blog is gone
 _GONE = {404, 410}
 _NO_ANSWER = {"unreachable", "timeout"}  # FetchError codes: no name, no server, no answer
+#: the most pages one walk reads when its adapter sets no limit of its own:
+#: a backstop for traps no other rule catches (a sitemap index naming a new
+#: index for ever). A walk that reaches it says so in the run's stats.
+MAX_WALK_PAGES = 20_000
 
 
 class SiteUnreadable(Exception):
@@ -215,7 +219,9 @@ class Crawl:
         ``follow`` links, one level deeper). Each URL is read once. Returns
         every URL scheduled. ``probe`` applies to every page: for chains
         that end in a 404 (feed pages); to probe only a start page, read it
-        with ``listing(probe=True)`` first, and the walk replays it.
+        with ``listing(probe=True)`` first, and the walk replays it. At most
+        ``max_pages`` (default ``MAX_WALK_PAGES``) are read; a walk that
+        would read more sets ``page_limit_reached`` in the run's stats.
 
         ``until_stale`` is for pagers whose pages list posts (feeds, list
         pages): a page that lists no post beyond those earlier pages of
@@ -224,6 +230,7 @@ class Crawl:
         would otherwise be followed for ever, each address being new.
         """
         expand = expand or _follow_links
+        limit = MAX_WALK_PAGES if max_pages is None else max_pages
         scheduled: set[str] = set()
         listed: set[str] = set()  # posts the walk's pages listed, for ``until_stale``
         async with anyio.create_task_group() as group:
@@ -241,7 +248,12 @@ class Crawl:
                     schedule(next_url, next_depth)
 
             def schedule(url: str, depth: int) -> None:
-                if url in scheduled or (max_pages is not None and len(scheduled) >= max_pages):
+                if url in scheduled:
+                    return
+                if len(scheduled) >= limit:
+                    if not self.stats.get("page_limit_reached"):
+                        logger.warning("%s: stopped at the page limit (%d)", self.home, limit)
+                    self.stats["page_limit_reached"] = True
                     return
                 scheduled.add(url)
                 group.start_soon(visit, url, depth)

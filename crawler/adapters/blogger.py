@@ -2,7 +2,8 @@
 
 The first page says how many posts there are (``openSearch:totalResults``),
 so every other page is read at once. JSON (``alt=json``) is asked for;
-an Atom answer is read with feedparser, following its ``next`` link.
+an Atom answer is read with feedparser, following its ``next`` link until
+a page lists no post not seen before.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class Blogger(Adapter):
                 return self._parse_atom(response)
             return self._parse_json(data, home, first=_start_index(response.url) == 1)
 
-        pages = await crawl.walk([self.page_url(home, 1)], parse)
+        pages = await crawl.walk([self.page_url(home, 1)], parse, until_stale=True)
         crawl.stats["feed_pages"] = len(pages)
 
     def _parse_json(self, data: Any, home: str, *, first: bool) -> Listing:

@@ -1,7 +1,9 @@
 """RSS/Atom feeds, where the platform pages them.
 
 Pages are followed through RFC 5005 ``next`` links, and on WordPress-made
-feeds through ``?paged=N``. A feed that is not paged holds only the latest
+feeds through ``?paged=N``, until a page lists no post not seen before
+(a feed that ignores ``?paged``, or whose ``next`` never stops, would
+otherwise be followed for ever). A feed that is not paged holds only the latest
 posts, so detection picks this adapter only for a paged feed; forced, it
 reads whatever the feed holds.
 """
@@ -39,7 +41,7 @@ class Feed(Adapter):
         parse = self._parse(crawl)
         for url in candidates:
             if await crawl.listing(url, parse, probe=True) is not None:
-                read = await crawl.walk([url], parse, probe=True)
+                read = await crawl.walk([url], parse, probe=True, until_stale=True)
                 crawl.stats["feed_pages"] = len(read)
                 return
 

@@ -73,7 +73,8 @@ class Links(Adapter):
         read = await crawl.walk(
             [home], lambda r: self.parse(r, home=home), expand=expand, max_pages=self.max_pages
         )
-        crawl.stats.update(pages_read=len(read), page_limit_reached=len(read) >= self.max_pages)
+        crawl.stats["pages_read"] = len(read)
+        crawl.stats.setdefault("page_limit_reached", False)  # the walk sets it when reached
 
     def parse(self, response: Response, *, home: str) -> Listing:
         """The page itself if it is a post, and the same-site pages it links to."""

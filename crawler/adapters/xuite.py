@@ -3,10 +3,12 @@
 The pager shows a window of page numbers (plus, usually, a link to the
 last page). Every page number seen widens the range, and every page in
 the range is read at once, so a pager without a last link still leads to
-the end, a few pages ahead at a time. A post linked as ``{home}/{id}`` and
-as ``{home}/{id}-{title}`` is one post, kept as ``{home}/{id}``. Category
-lists (``?st=c&w=…``) repeat the same posts and are not read. ``rss.xml``
-is read alongside as a cross-check; what it has and the lists lack is kept.
+the end, a few pages ahead at a time; a page listing no post not seen
+before (a pager that runs on past the end) widens nothing. A post linked
+as ``{home}/{id}`` and as ``{home}/{id}-{title}`` is one post, kept as
+``{home}/{id}``. Category lists (``?st=c&w=…``) repeat the same posts and
+are not read. ``rss.xml`` is read alongside as a cross-check; what it has
+and the lists lack is kept.
 """
 
 from __future__ import annotations
@@ -66,8 +68,9 @@ class Xuite(Adapter):
         async with anyio.create_task_group() as group:
             group.start_soon(read_rss)
             await crawl.walk(
-                [home], lambda response: self.parse(response, home=home), expand=self._expand
-            )
+                [home], lambda response: self.parse(response, home=home), expand=self._expand,
+                until_stale=True,
+            )  # fmt: skip
         rss_only = sorted(set(rss.posts) - self.listed) if rss else []
         crawl.stats.update(
             list_pages=self.highest, listed_posts=len(self.listed), rss_read=rss is not None,

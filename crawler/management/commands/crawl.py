@@ -92,6 +92,9 @@ class Command(BaseCommand):
             f"{run.urls_found} posts from {run.pages_fetched} pages "
             f"({run.adapter} adapter, crawl run {run.pk})\n"
         )
+        if run.stats.get("page_limit_reached"):  # an endless site, or a trap no rule caught
+            err.write("the crawl stopped at its page limit: pages past it were not read, "
+                      "so some posts may be missing\n")  # fmt: skip
         if run.state == CrawlRun.State.INCOMPLETE:
             raise CommandError(
                 f"{run.errors} page(s) could not be read, so some posts may be missing; "

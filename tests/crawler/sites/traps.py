@@ -52,18 +52,20 @@ class LoopingLinksSite(LinksSite):
 @dataclass
 class LoopingXuiteBlog(XuiteBlog):
     """A Xuite blog whose pager shows no page numbers, only previous/next,
-    and whose last page's "next" goes back to page 2."""
+    and whose last page's "next" goes back to page ``loop_to``."""
 
     loop_to: int = 2
+
+    def next_page(self, page: int) -> int | None:
+        return page + 1 if page < self.pages else self.loop_to
 
     def _pager(self, page: int) -> str:
         def link(number: int, label: str) -> str:
             return f'<a href="{self.home}?&amp;p={number}">{label}</a>'
 
-        parts = [f'<a href="{self.home}">第一頁</a>'] if page > 1 else []
-        if page > 1:
-            parts.append(link(page - 1, "上一頁"))
-        parts.append(link(page + 1 if page < self.pages else self.loop_to, "下一頁"))
+        parts = [f'<a href="{self.home}">第一頁</a>', link(page - 1, "上一頁")] if page > 1 else []
+        if (following := self.next_page(page)) is not None:
+            parts.append(link(following, "下一頁"))
         return " ".join(parts)
 
 
@@ -171,3 +173,150 @@ class PagedFeed:
         body = (f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>n</title>'
                 f"{made_by}{more}{entries}</feed>")  # fmt: skip
         return Reply(200, body.encode(), {"Content-Type": "application/atom+xml"})
+
+
+# --- pagers and calendars that never end ---------------------------------------
+
+
+@dataclass
+class EndlessArchiveSite(LinksSite):
+    """A links-only blog whose archive pager runs on past its last page:
+    ``/page/N/`` answers for every N, empty, with an "Older posts" link."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        pages = -(-self.posts // self.per_page)
+        for number in range(pages + 1, ENDLESS):
+            self.server.route(f"/page/{number}/", self._empty)
+
+    def _archive(self, page: int, pages: int) -> bytes:
+        html = super()._archive(page, pages)
+        if page < pages:
+            return html
+        return html.replace(b"</ul>", f'</ul><a href="/page/{page + 1}/">Older posts</a>'.encode())
+
+    def _empty(self, request: Request) -> Reply:
+        number = int(request.path.strip("/").rsplit("/", 1)[1])
+        body = (f'<html><head><meta property="og:type" content="website"></head><body>'
+                f'<a href="/">Home</a><p>No posts here.</p>'
+                f'<a href="/page/{number + 1}/">Older posts</a></body></html>')  # fmt: skip
+        return Reply(200, body.encode(), _HTML)
+
+    @property
+    def pager_hits(self) -> int:
+        return sum(n for path, n in self.server.hits.items() if path.startswith("/page/"))
+
+
+@dataclass
+class CalendarSite(LinksSite):
+    """A links-only blog with a calendar: the home links to this month's
+    page, and each month's page links to the month before and after, for
+    ever, and to the same few posts again."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for month in range(ENDLESS):
+            self.server.route(self.month_path(month), self._month)
+
+    def month_path(self, month: int) -> str:
+        return f"/calendar/{2000 + month // 12}/{1 + month % 12:02d}/"
+
+    def _archive(self, page: int, pages: int) -> bytes:
+        html = super()._archive(page, pages)
+        widget = f'<a href="{self.month_path(ENDLESS // 2)}">Calendar</a>'
+        return html.replace(b"</ul>", b"</ul>" + widget.encode())
+
+    def _month(self, request: Request) -> Reply:
+        year, month = (int(part) for part in request.path.strip("/").split("/")[1:])
+        number = (year - 2000) * 12 + month - 1
+        around = [self.month_path(n) for n in (number - 1, number + 1) if 0 <= n < ENDLESS]
+        links = "".join(f'<a href="{path}">month</a>' for path in around)
+        posts = "".join(f'<a href="{self.post_path(n)}">post</a>' for n in range(3))
+        body = (f'<html><head><meta property="og:type" content="website"></head><body>'
+                f"<h1>{year}-{month:02d}</h1>{posts}{links}</body></html>")  # fmt: skip
+        return Reply(200, body.encode(), _HTML)
+
+    @property
+    def calendar_hits(self) -> int:
+        return sum(n for path, n in self.server.hits.items() if path.startswith("/calendar/"))
+
+
+@dataclass
+class EndlessXuiteBlog(LoopingXuiteBlog):
+    """A Xuite blog whose "next" runs on past its last page: those pages list
+    no posts (``echo=0``) or page ``echo``'s posts again."""
+
+    echo: int = 0
+
+    def next_page(self, page: int) -> int | None:
+        return page + 1 if page + 1 < ENDLESS else None
+
+    def _html(self, page: int, *, category: bool = False) -> bytes:
+        if page <= self.pages or not self.echo:
+            return super()._html(page, category=category)
+        html = super()._html(self.echo, category=category)
+        return html.replace(self._pager(self.echo).encode(), self._pager(page).encode())
+
+    @property
+    def past_the_end(self) -> int:
+        """How many list pages past the last one were read."""
+        numbers = [int(p.rsplit("p=", 1)[1]) for p in self.list_hits if "p=" in p]
+        return sum(1 for n in numbers if n > self.pages)
+
+
+@dataclass
+class EndlessBloggerBlog(BloggerBlog):
+    """A Blogger blog answering only Atom whose ``next`` link never stops:
+    past the last post, every feed page is empty and links to the next."""
+
+    json: bool = False
+
+    def _atom(self, numbers: range, start: int, size: int) -> Reply:
+        reply = super()._atom(numbers, start, size)
+        if start + size <= self.posts or start >= ENDLESS * size:
+            return reply
+        more = (f'<link rel="next" href="{self.base}/feeds/posts/default?start-index='
+                f'{start + size}&amp;max-results={size}"/>')  # fmt: skip
+        return Reply(reply.status, reply.body.replace(b"</title>", b"</title>" + more.encode(), 1),
+                     reply.headers)  # fmt: skip
+
+
+@dataclass
+class EndlessSitemaps:
+    """robots.txt names ``/sitemap.xml``, an index of the posts' sitemap and
+    of ``/sitemap.xml?n=2``, an index of ``?n=3``, and so on for ever."""
+
+    server: LocalServer
+    posts: int = 30
+
+    def __post_init__(self) -> None:
+        base = self.base = self.server.base
+        self.server.route("/", Reply(200, b"<html><body><h1>Notes</h1></body></html>", _HTML))
+        self.server.route("/robots.txt", Reply(200, f"Sitemap: {base}/sitemap.xml\n".encode()))
+        self.server.route("/sitemap.xml", self._index)
+        self.server.route("/sitemap-posts.xml", Reply(200, urlset(sorted(self.expected)), _XML))
+
+    @property
+    def expected(self) -> set[str]:
+        return {f"{self.base}/notes/{n:04d}-a-note-on-things.html" for n in range(self.posts)}
+
+    def _index(self, request: Request) -> Reply:
+        number = int(parse_qs(urlsplit(request.path).query).get("n", ["1"])[0])
+        children = [f"{self.base}/sitemap.xml?n={number + 1}"] if number < ENDLESS else []
+        if number == 1:
+            children.insert(0, f"{self.base}/sitemap-posts.xml")
+        return Reply(200, sitemap_index(children), _XML)
+
+    @property
+    def index_hits(self) -> int:
+        return sum(n for path, n in self.server.hits.items() if path.startswith("/sitemap.xml"))
+
+
+def urlset(urls) -> bytes:
+    entries = "".join(f"<url><loc>{escape(url)}</loc></url>" for url in urls)
+    return f'<?xml version="1.0"?><urlset xmlns="{_NS}">{entries}</urlset>'.encode()
+
+
+def sitemap_index(urls) -> bytes:
+    entries = "".join(f"<sitemap><loc>{escape(url)}</loc></sitemap>" for url in urls)
+    return f'<?xml version="1.0"?><sitemapindex xmlns="{_NS}">{entries}</sitemapindex>'.encode()
