@@ -1,7 +1,8 @@
 """Which addresses a user-supplied URL may reach.
 
-Only globally routable unicast addresses pass. IPv6 forms that carry an IPv4
-address (mapped, 6to4, Teredo, NAT64) are judged by the IPv4 address inside,
+Only globally routable unicast addresses pass. The IPv6 transition prefixes
+(NAT64, 6to4, Teredo) are refused whole, whatever IPv4 address they carry;
+IPv4-mapped and IPv4-compatible forms are judged by the IPv4 address inside,
 since that is where the packet would end up.
 """
 
@@ -14,6 +15,7 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_TRANSITION = (*_NAT64, ipaddress.ip_network("2002::/16"), ipaddress.ip_network("2001::/32"))
 
 
 def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
@@ -36,6 +38,9 @@ def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]
 def is_public_address(address: IPAddress) -> bool:
     """True only for addresses a fetch of an untrusted URL may connect to."""
     if isinstance(address, ipaddress.IPv6Address):
+        # Refused whole: a server-side fetcher never needs these, and they are classic bypasses.
+        if any(address in net for net in _TRANSITION):
+            return False
         inner = embedded_ipv4(address)
         if inner:
             return all(is_public_address(v4) for v4 in inner)
