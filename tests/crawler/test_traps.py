@@ -33,7 +33,11 @@ from tests.crawler.sites.traps import (
     LoopingLinksSite,
     LoopingXuiteBlog,
     PagedFeed,
+    RedirectLoopLinksSite,
+    RedirectLoopSitemaps,
+    loop,
 )
+from tests.crawler.sites.xuite import XuiteBlog
 
 pytestmark = pytest.mark.django_db
 
@@ -296,3 +300,96 @@ def test_an_endless_chain_of_sitemap_indexes_stops_at_the_page_limit(server, mon
     assert run.stats["sitemaps"] == 40
     assert site.index_hits == 39
     assert run.stats["page_limit_reached"] is True
+
+
+# --- 3. redirect loops -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("via", [None, "/alice/diary?&p=3&from=old"], ids=["self", "a-b-a"])
+def test_a_xuite_list_page_in_a_redirect_loop_is_reported_and_the_rest_read(server, settings, via):
+    """GIVEN a Xuite blog of 5 list pages whose page 3 redirects to itself
+    (or to another address that redirects back) WHEN it is crawled THEN the
+    posts of the other 4 pages are found, page 3 is given up after the
+    redirect limit without a retry, and the run ends incomplete, naming it."""
+    blog = XuiteBlog(server, posts=50, per_page=10)
+    loop(server, blog.list_path(3), via=via)
+    on_page_3 = {f"{blog.home}/{blog.post_id(n)}" for n in range(20, 30)}
+
+    with within(20):
+        run, announced = crawl(blog.home, adapter="xuite")
+
+    assert run.state == CrawlRun.State.INCOMPLETE
+    assert set(announced) == blog.expected - on_page_3
+    assert run.errors == 1
+    assert f"{blog.home}?&p=3: Too many redirects" in run.error
+    hops = server.hits[blog.list_path(3)] + server.hits[via or ""]
+    assert hops == settings.FETCH_MAX_REDIRECTS + 1
+
+
+def test_links_pages_in_redirect_loops_are_reported_and_the_rest_read(server):
+    """GIVEN a links-only blog where a post redirects to itself and the
+    archive's last page to an address that redirects back WHEN it is
+    crawled THEN every other post is found (those of the lost archive page
+    through their neighbours' links), and the run ends incomplete, naming
+    both pages."""
+    site = RedirectLoopLinksSite(server, posts=25, per_page=10)
+
+    with within(20):
+        run, announced = crawl(site.base + "/")
+
+    assert run.state == CrawlRun.State.INCOMPLETE
+    assert set(announced) == site.reachable
+    assert run.errors == 2
+    assert f"{site.base}{site.post_path(5)}: Too many redirects" in run.error
+    assert f"{site.base}/page/3/: Too many redirects" in run.error
+
+
+def test_sitemaps_in_redirect_loops_are_reported_and_the_rest_read(server, settings):
+    """GIVEN a sitemap index listing the posts' sitemap, a sitemap that
+    redirects to itself and one that redirects to another which redirects
+    back WHEN the site is crawled THEN the posts are found, each looping
+    sitemap is given up once after the redirect limit, and the run ends
+    incomplete, naming both."""
+    site = RedirectLoopSitemaps(server, posts=30)
+
+    with within(20):
+        run, announced = crawl(site.base + "/")
+
+    assert run.adapter == "sitemap"
+    assert run.state == CrawlRun.State.INCOMPLETE
+    assert set(announced) == site.expected
+    assert run.errors == 2
+    assert f"{site.base}/sitemap-self.xml: Too many redirects" in run.error
+    assert f"{site.base}/sitemap-a.xml: Too many redirects" in run.error
+    limit = settings.FETCH_MAX_REDIRECTS + 1
+    assert server.hits["/sitemap-self.xml"] == limit
+    assert server.hits["/sitemap-a.xml"] + server.hits["/sitemap-b.xml"] == limit
+
+
+def test_a_sitemap_index_that_redirects_to_itself_is_reported_and_the_crawl_goes_on(server):
+    """GIVEN a site whose only sitemap, named in robots.txt, redirects to
+    itself WHEN it is crawled THEN the sitemap is reported, the crawl falls
+    back on following links, and it ends incomplete rather than hanging."""
+    RedirectLoopSitemaps(server, posts=30, index_loops=True)
+
+    with within(20):
+        run, announced = crawl(server.base + "/")
+
+    assert run.adapter == "links"
+    assert run.state == CrawlRun.State.INCOMPLETE
+    assert announced == []
+    assert f"{server.base}/sitemap_index.xml: Too many redirects" in run.error
+
+
+def test_a_home_page_that_redirects_to_itself_fails_clearly(server):
+    """GIVEN a blog whose home page redirects to itself WHEN it is crawled
+    THEN the run fails at once, saying the page cannot be read for too many
+    redirects."""
+    loop(server, "/blog/")
+
+    with within(20):
+        run, announced = crawl(server.base + "/blog/")
+
+    assert run.state == CrawlRun.State.FAILED
+    assert run.error == f"{server.base}/blog/ cannot be read: Too many redirects."
+    assert announced == []

@@ -320,3 +320,66 @@ def urlset(urls) -> bytes:
 def sitemap_index(urls) -> bytes:
     entries = "".join(f"<sitemap><loc>{escape(url)}</loc></sitemap>" for url in urls)
     return f'<?xml version="1.0"?><sitemapindex xmlns="{_NS}">{entries}</sitemapindex>'.encode()
+
+
+# --- redirect loops -------------------------------------------------------------
+
+
+def redirect(to: str, status: int = 301) -> Reply:
+    return Reply(status, b"", {"Location": to})
+
+
+def loop(server: LocalServer, path: str, *, via: str | None = None) -> None:
+    """Make ``path`` redirect to itself, or (``via``) to ``via``, which redirects back."""
+    if via is None:
+        server.route(path, redirect(path))
+    else:
+        server.route(path, redirect(via, 302))
+        server.route(via, redirect(path, 302))
+
+
+@dataclass
+class RedirectLoopLinksSite(LinksSite):
+    """A links-only blog where post 5 redirects to itself and the archive's
+    last page (3) redirects to ``/page/3/?from=old``, which redirects back.
+    Posts 20-24 are still reached through each post's link to the next."""
+
+    looping_post: int = 5
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        loop(self.server, self.post_path(self.looping_post))
+        loop(self.server, "/page/3/", via="/page/3/?from=old")
+
+    @property
+    def reachable(self) -> set[str]:
+        return self.expected - {self.base + self.post_path(self.looping_post)}
+
+
+@dataclass
+class RedirectLoopSitemaps:
+    """robots.txt names a sitemap index listing the posts' sitemap, one that
+    redirects to itself and one that redirects to another, which redirects
+    back; with ``index_loops``, the index itself redirects to itself."""
+
+    server: LocalServer
+    posts: int = 30
+    index_loops: bool = False
+
+    def __post_init__(self) -> None:
+        base = self.base = self.server.base
+        self.server.route("/", Reply(200, b"<html><body><h1>Notes</h1></body></html>", _HTML))
+        robots = f"Sitemap: {base}/sitemap_index.xml\n".encode()
+        self.server.route("/robots.txt", Reply(200, robots))
+        children = [f"{base}/{name}" for name in ("sitemap-posts.xml", "sitemap-self.xml",
+                                                  "sitemap-a.xml")]  # fmt: skip
+        self.server.route("/sitemap_index.xml", Reply(200, sitemap_index(children), _XML))
+        self.server.route("/sitemap-posts.xml", Reply(200, urlset(sorted(self.expected)), _XML))
+        loop(self.server, "/sitemap-self.xml")
+        loop(self.server, "/sitemap-a.xml", via="/sitemap-b.xml")
+        if self.index_loops:
+            loop(self.server, "/sitemap_index.xml")
+
+    @property
+    def expected(self) -> set[str]:
+        return {f"{self.base}/notes/{n:04d}-a-note-on-things.html" for n in range(self.posts)}
