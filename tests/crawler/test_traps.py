@@ -24,6 +24,7 @@ from crawler.models import CrawlRun
 from tests.crawler.conftest import crawl
 from tests.crawler.sites.traps import (
     CalendarSite,
+    CrossSitemaps,
     EchoingWordPressSite,
     EndlessArchiveSite,
     EndlessBloggerBlog,
@@ -393,3 +394,44 @@ def test_a_home_page_that_redirects_to_itself_fails_clearly(server):
     assert run.state == CrawlRun.State.FAILED
     assert run.error == f"{server.base}/blog/ cannot be read: Too many redirects."
     assert announced == []
+
+
+# --- 4. sitemaps that include each other ---------------------------------------------
+
+CYCLES = {
+    "a-b-a": (("a.xml",), {"a.xml": ("b.xml", "posts-1.xml"), "b.xml": ("a.xml", "posts-2.xml")}),
+    "self": (("a.xml",), {"a.xml": ("a.xml", "posts-1.xml", "posts-2.xml")}),
+    "a-b-c-a": (
+        ("a.xml",),
+        {
+            "a.xml": ("b.xml",),
+            "b.xml": ("c.xml", "posts-1.xml"),
+            "c.xml": ("a.xml", "b.xml", "posts-2.xml"),
+        },
+    ),  # fmt: skip
+    "both-in-robots": (
+        ("a.xml", "b.xml"),
+        {"a.xml": ("b.xml", "posts-1.xml"), "b.xml": ("a.xml", "b.xml", "posts-2.xml")},
+    ),
+}
+
+
+@pytest.mark.parametrize("cycle", CYCLES.values(), ids=CYCLES.keys())
+def test_sitemap_indexes_that_include_each_other_are_each_read_once(server, cycle):
+    """GIVEN sitemap indexes that include each other or themselves (A lists B
+    and B lists A; A lists A; A, B, C in a ring; both named in robots.txt),
+    around two posts' sitemaps that share ten posts WHEN the site is crawled
+    THEN each of the 30 posts is found once, each sitemap is read once and
+    the run is done."""
+    robots, indexes = cycle
+    site = CrossSitemaps(server, robots=robots, indexes=indexes)
+
+    with within(20):
+        run, announced = crawl(site.base + "/")
+
+    assert run.adapter == "sitemap"
+    assert run.state == CrawlRun.State.DONE
+    assert sorted(announced) == sorted(site.expected)
+    assert {path: server.hits[path] for path in site.sitemaps} == dict.fromkeys(site.sitemaps, 1)
+    assert run.stats["sitemaps"] == len(site.sitemaps)
+    assert "page_limit_reached" not in run.stats

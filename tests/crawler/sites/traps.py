@@ -383,3 +383,40 @@ class RedirectLoopSitemaps:
     @property
     def expected(self) -> set[str]:
         return {f"{self.base}/notes/{n:04d}-a-note-on-things.html" for n in range(self.posts)}
+
+
+# --- sitemaps that include each other ----------------------------------------------
+
+
+@dataclass
+class CrossSitemaps:
+    """Sitemap indexes that include each other (or themselves), by name:
+    ``indexes`` maps an index's name to the names it lists; robots.txt names
+    ``robots``. ``posts-1.xml`` and ``posts-2.xml`` list posts 0-19 and
+    10-29: ten posts are in both."""
+
+    server: LocalServer
+    robots: tuple[str, ...]
+    indexes: dict[str, tuple[str, ...]]
+
+    def __post_init__(self) -> None:
+        base = self.base = self.server.base
+        self.server.route("/", Reply(200, b"<html><body><h1>Notes</h1></body></html>", _HTML))
+        lines = "".join(f"Sitemap: {base}/{name}\n" for name in self.robots)
+        self.server.route("/robots.txt", Reply(200, lines.encode()))
+        for name, listed in self.indexes.items():
+            body = sitemap_index(f"{base}/{child}" for child in listed)
+            self.server.route(f"/{name}", Reply(200, body, _XML))
+        for name, numbers in (("posts-1.xml", range(0, 20)), ("posts-2.xml", range(10, 30))):
+            self.server.route(f"/{name}", Reply(200, urlset(self.post(n) for n in numbers), _XML))
+
+    def post(self, number: int) -> str:
+        return f"{self.base}/notes/{number:04d}-a-note-on-things.html"
+
+    @property
+    def expected(self) -> set[str]:
+        return {self.post(n) for n in range(30)}
+
+    @property
+    def sitemaps(self) -> set[str]:
+        return {f"/{name}" for name in self.indexes} | {"/posts-1.xml", "/posts-2.xml"}
