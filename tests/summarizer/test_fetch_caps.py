@@ -1,7 +1,10 @@
 """Huge, slow, binary and looping responses end with a clear error, within the caps."""
 
 import gzip
+import struct
 import time
+import tracemalloc
+import zlib
 
 import pytest
 
@@ -34,6 +37,107 @@ def test_it_caps_the_decompressed_size_of_a_gzip_bomb(small_fetcher, site):
     site.route("/bomb", Reply(200, bomb, {"Content-Type": "text/html", "Content-Encoding": "gzip"}))
     with pytest.raises(TooLarge):
         small_fetcher.fetch(site.url("/bomb"))
+
+
+GIB = 1 << 30
+MB = 1 << 20
+
+
+@pytest.fixture(scope="module")
+def gigabyte_bomb() -> bytes:
+    """A gzip body that inflates to 1 GiB of zeros from about 1 MB on the wire.
+
+    One deflate block of 1 MiB of zeros, ended by a full flush so it refers to
+    nothing before it, is repeated 1024 times: built in well under a second
+    instead of compressing a gigabyte."""
+    zero = bytes(MB)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    block = deflate.compress(zero) + deflate.flush(zlib.Z_FULL_FLUSH)
+    end = deflate.flush(zlib.Z_FINISH)
+    crc = 0
+    for _ in range(1024):
+        crc = zlib.crc32(zero, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    bomb = header + block * 1024 + end + struct.pack("<II", crc, GIB)
+    first = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    assert first.decompress(header + block) == zero  # each block is 1 MiB, and there are 1024
+    assert len(bomb) < 1.1 * MB
+    return bomb
+
+
+def encoded(encoding: str) -> dict[str, str]:
+    return {"Content-Type": "text/html", "Content-Encoding": encoding}
+
+
+def peak_memory_of(work) -> int:
+    """Peak bytes Python allocated while ``work`` ran (all threads)."""
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_gigabyte_gzip_bomb_ends_at_the_cap_in_bounded_memory(site, gigabyte_bomb):
+    """GIVEN a page whose gzip body inflates to 1 GiB WHEN it is fetched with a
+    10 MB cap THEN the fetch ends with TooLarge, quickly, and Python's peak
+    memory stays near the cap (httpx inflating whole reads peaked at 81 MB)."""
+    site.route("/bomb", Reply(200, gigabyte_bomb, encoded("gzip")))
+    fetcher = Fetcher(allow_private=True, max_bytes=10 * MB, timeout=10)
+
+    def fetch():
+        with pytest.raises(TooLarge, match="larger than 10 MB"):
+            fetcher.fetch(site.url("/bomb"))
+
+    started = time.monotonic()
+    assert peak_memory_of(fetch) < 24 * MB
+    assert time.monotonic() - started < 5
+
+
+def test_a_bomb_inside_a_second_gzip_layer_is_bounded_too(site, gigabyte_bomb):
+    """GIVEN the gigabyte bomb gzipped again (a few KB, 'Content-Encoding: gzip,
+    gzip') WHEN it is fetched THEN it ends at the cap in bounded memory: the
+    inner layer is inflated step by step too, never 1 GiB at once."""
+    twice = gzip.compress(gigabyte_bomb)
+    assert len(twice) < 100_000
+    site.route("/twice", Reply(200, twice, encoded("gzip, gzip")))
+    fetcher = Fetcher(allow_private=True, max_bytes=10 * MB, timeout=10)
+
+    def fetch():
+        with pytest.raises(TooLarge):
+            fetcher.fetch(site.url("/twice"))
+
+    assert peak_memory_of(fetch) < 24 * MB
+
+
+PAGE = b"<html><body><p>" + b"Compressed but ordinary. " * 400 + b"</p></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"),
+    [("gzip", gzip.compress(PAGE)), ("x-gzip", gzip.compress(PAGE)),
+     ("deflate", zlib.compress(PAGE)), ("deflate", zlib.compress(PAGE, wbits=-15)),
+     ("gzip, deflate", zlib.compress(gzip.compress(PAGE))), ("identity", PAGE), ("", PAGE)],
+)  # fmt: skip
+def test_ordinary_compressed_pages_come_out_whole(small_fetcher, site, encoding, body):
+    """GIVEN a page gzipped, deflated (zlib-wrapped or raw, as servers really
+    send it) or both WHEN it is fetched THEN the text is the original page."""
+    site.route("/page", Reply(200, body, encoded(encoding)))
+    assert small_fetcher.fetch(site.url("/page")).body == PAGE
+
+
+def test_a_corrupt_gzip_body_is_a_clear_upstream_error(small_fetcher, site):
+    site.route("/broken", Reply(200, b"\x1f\x8b\x08\x00" + b"not deflate" * 10, encoded("gzip")))
+    with pytest.raises(UpstreamError, match="cannot be decompressed"):
+        small_fetcher.fetch(site.url("/broken"))
+
+
+def test_an_encoding_it_did_not_ask_for_is_refused_not_read_as_text(small_fetcher, site):
+    site.route("/br", Reply(200, b"\x0b\x02\x80hello\x03", encoded("br")))
+    with pytest.raises(NotText, match="compressed as 'br'"):
+        small_fetcher.fetch(site.url("/br"))
+    assert site.requests[-1].headers["Accept-Encoding"] == "gzip, deflate"
 
 
 def test_one_deadline_covers_a_server_that_trickles_a_byte_at_a_time(small_fetcher, site):
