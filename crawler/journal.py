@@ -87,7 +87,11 @@ class RunJournal:
         }
         if begun:
             counts.update(adapter=begun[0], base_url=begun[1])
-        await self.caller.call(self._write, pages, urls, counts)
+        # The batch has left the buffers: a flush cancelled now (the crawl
+        # ending or being stopped meanwhile) would drop it, the write never
+        # run and no later flush knowing of it. So the write is seen through.
+        with anyio.CancelScope(shield=True):
+            await self.caller.call(self._write, pages, urls, counts)
 
     async def keep_flushing(self) -> None:
         """Flush every ``flush_seconds`` until cancelled."""

@@ -21,7 +21,7 @@ from django.core.management import call_command
 from crawler import engine
 from crawler.adapters import links
 from crawler.models import CrawlRun
-from tests.crawler.conftest import crawl
+from tests.crawler.conftest import crawl, stored
 from tests.crawler.sites.traps import (
     CalendarSite,
     CrossSitemaps,
@@ -30,6 +30,7 @@ from tests.crawler.sites.traps import (
     EndlessBloggerBlog,
     EndlessSitemaps,
     EndlessXuiteBlog,
+    HugeFeed,
     LoopingBloggerBlog,
     LoopingLinksSite,
     LoopingXuiteBlog,
@@ -435,3 +436,50 @@ def test_sitemap_indexes_that_include_each_other_are_each_read_once(server, cycl
     assert {path: server.hits[path] for path in site.sitemaps} == dict.fromkeys(site.sitemaps, 1)
     assert run.stats["sitemaps"] == len(site.sitemaps)
     assert "page_limit_reached" not in run.stats
+
+
+# --- 5. a feed of 10,000 posts ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "adapter"),
+    [("rss", "feed"), ("atom", "feed"), ("rss", "")],
+    ids=["rss", "atom", "rss-detected"],
+)
+def test_a_feed_of_10000_posts_is_read_whole_and_once(server, settings, kind, adapter):
+    """GIVEN a blog whose one feed (not paged) holds all its 10,000 posts,
+    2-3 MB, under the size cap WHEN it is crawled with the feed adapter, or
+    with none named THEN all 10,000 posts are found and stored, each once,
+    and the feed is fetched once. (Unnamed, the feed adapter is not chosen,
+    as a feed that is not paged usually holds only the latest posts, but
+    what the feed held when detection read it is kept.)"""
+    feed = HugeFeed(server, posts=10_000, kind=kind)
+    assert 2_000_000 < len(feed.body) < settings.FETCH_MAX_BYTES
+
+    with within(60):
+        run, announced = crawl(server.base + "/", adapter=adapter)
+
+    assert run.state == CrawlRun.State.DONE
+    assert run.adapter == (adapter or "links")
+    assert len(announced) == 10_000
+    assert set(announced) == feed.expected
+    assert stored(run) == feed.expected
+    assert run.urls_found == 10_000
+    assert server.hits["/feed.xml"] == 1
+
+
+def test_a_feed_past_the_size_cap_is_refused_clearly_and_fetched_once(server, settings):
+    """GIVEN the feed of 10,000 posts (about 3 MB) and a 1 MB size cap WHEN
+    the blog is crawled with the feed adapter THEN the feed is fetched once,
+    not read past the cap, and the run ends incomplete, saying it is too
+    large."""
+    settings.FETCH_MAX_BYTES = 1024 * 1024
+    HugeFeed(server, posts=10_000, kind="rss")
+
+    with within(20):
+        run, announced = crawl(server.base + "/", adapter="feed")
+
+    assert run.state == CrawlRun.State.INCOMPLETE
+    assert announced == []
+    assert f"{server.base}/feed.xml is larger than 1048576 bytes" in run.error
+    assert server.hits["/feed.xml"] == 1

@@ -420,3 +420,57 @@ class CrossSitemaps:
     @property
     def sitemaps(self) -> set[str]:
         return {f"/{name}" for name in self.indexes} | {"/posts-1.xml", "/posts-2.xml"}
+
+
+# --- a huge feed -------------------------------------------------------------------
+
+
+@dataclass
+class HugeFeed:
+    """A blog whose one feed (RSS 2.0 or Atom, not paged) holds every post,
+    each with a short summary; the home page advertises it."""
+
+    server: LocalServer
+    posts: int = 10_000
+    kind: str = "rss"  # or "atom"
+
+    def __post_init__(self) -> None:
+        self.base = self.server.base
+        kind = "application/rss+xml" if self.kind == "rss" else "application/atom+xml"
+        home = (f'<html><head><link rel="alternate" type="{kind}" href="/feed.xml"></head>'
+                "<body><h1>Notes</h1></body></html>")  # fmt: skip
+        self.server.route("/", Reply(200, home.encode(), _HTML))
+        self.body = self._rss() if self.kind == "rss" else self._atom()
+        self.server.route("/feed.xml", Reply(200, self.body, {"Content-Type": kind}))
+
+    def post(self, number: int) -> str:
+        return f"{self.base}/{2000 + number // 1000}/{1 + number % 12:02d}/note-{number}.html"
+
+    @property
+    def expected(self) -> set[str]:
+        return {self.post(n) for n in range(self.posts)}
+
+    def _summary(self, number: int) -> str:
+        return escape(f"Note {number}: a few lines on what happened that day & after. " * 2)
+
+    def _rss(self) -> bytes:
+        items = "".join(
+            f"<item><title>Note {n}</title><link>{self.post(n)}</link><guid>{self.post(n)}</guid>"
+            f"<pubDate>Mon, 01 Jan 2024 00:00:00 GMT</pubDate>"
+            f"<description>{self._summary(n)}</description></item>"
+            for n in range(self.posts)
+        )
+        channel = f"<title>Notes</title><link>{self.base}/</link>{items}"
+        return (
+            f'<?xml version="1.0"?><rss version="2.0"><channel>{channel}</channel></rss>'.encode()
+        )
+
+    def _atom(self) -> bytes:
+        entries = "".join(
+            f'<entry><title>Note {n}</title><link rel="alternate" href="{self.post(n)}"/>'
+            f"<id>{self.post(n)}</id><updated>2024-01-01T00:00:00Z</updated>"
+            f"<summary>{self._summary(n)}</summary></entry>"
+            for n in range(self.posts)
+        )
+        return ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+                f"<title>Notes</title><id>{self.base}/</id>{entries}</feed>").encode()  # fmt: skip
