@@ -26,7 +26,7 @@ def system_resolver(host: str, port: int) -> list[str]:
     """Every address the system resolver gives for ``host``."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
+    except (socket.gaierror, UnicodeError) as exc:  # UnicodeError: a name IDNA cannot encode
         raise Unreachable(f"The host name {host!r} could not be resolved ({exc}).") from None
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
