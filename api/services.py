@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from archiver.services import archive_urls
+from archiver.services import MAX_URL_LENGTH as MAX_ARCHIVE_URL_LENGTH
+from archiver.services import TOO_LONG, archive_urls
 from summarizer import services as summaries
 from waybrief.fetching.errors import InvalidURL
 from waybrief.fetching.urls import check_url
@@ -24,12 +25,17 @@ class RejectedURLs(Exception):
     errors: list[dict] = field(default_factory=list)
 
 
-def check_urls(urls: list[str]) -> tuple[list[tuple[int, str]], list[dict]]:
+def check_urls(
+    urls: list[str], *, archive: bool = False
+) -> tuple[list[tuple[int, str]], list[dict]]:
     """(index, url) of the good ones, and each bad one by index with its reason."""
     good, bad = [], []
     for index, url in enumerate(urls):
         try:
-            good.append((index, check_url(url)))
+            checked = check_url(url)
+            if archive and len(checked) > MAX_ARCHIVE_URL_LENGTH:
+                raise InvalidURL(TOO_LONG)
+            good.append((index, checked))
         except InvalidURL as exc:
             bad.append({"index": index, "url": str(url)[:300], "reason": str(exc)})
     return good, bad
@@ -46,7 +52,7 @@ def create_job(
     ):
         return job, [], False
     mode, language = summaries.normalize_options(summary_type, target_language)
-    good, bad = check_urls(urls)
+    good, bad = check_urls(urls, archive="archive" in actions)
     if bad and not skip_invalid:
         raise RejectedURLs(bad)
     try:

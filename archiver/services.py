@@ -28,6 +28,12 @@ State = Capture.State
 RECONCILE_BATCH = 1000
 
 
+# Longer addresses are refused up front: the Capture column and its index hold
+# 2,000 characters (PostgreSQL cannot index much more), and SPN2 refuses such URLs too.
+MAX_URL_LENGTH = 2000
+TOO_LONG = f"The address is too long to archive (over {MAX_URL_LENGTH:,} characters)."
+
+
 class InvalidURL(ValueError):
     """Some of the URLs given cannot be archived; nothing was written."""
 
@@ -48,7 +54,7 @@ def _check_urls(urls: Iterable[str]) -> list[str]:
             parts.scheme not in ("http", "https")
             or not parts.hostname
             or any(ch.isspace() for ch in url)
-            or len(url) > 2000
+            or len(url) > MAX_URL_LENGTH
         ):
             bad.append(url)
         elif url not in wanted:

@@ -121,3 +121,43 @@ def test_the_kagi_api_answers_a_400_in_its_error_shape(bot, method, url, message
     assert body["data"] is None
     assert body["error"][0]["code"] == 400 and message in body["error"][0]["msg"]
     assert Summary.objects.count() == 0
+
+
+ARCHIVE_TOO_LONG = "https://example.org/" + "a" * 2_500  # summarizable, not archivable
+
+
+@pytest.mark.django_db
+def test_the_archive_button_refuses_an_address_too_long_to_archive(client):
+    """GIVEN a 2,520-character URL (within the summarizer's limit, past the
+    archiver's 2,000) WHEN its archive button is pressed THEN a clear 400, no capture."""
+    from archiver.models import Capture
+
+    response = client.post("/archive", {"url": ARCHIVE_TOO_LONG})
+    assert response.status_code == 400
+    assert "too long to archive (over 2,000 characters)" in response.content.decode()
+    assert Capture.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_api_job_names_an_address_too_long_to_archive_by_index(django_user_model):
+    """GIVEN a job to archive and summarize a good URL and a 2,520-character one
+    WHEN it is posted THEN a 400 names the long one by index, and nothing is written;
+    a summarize-only job takes the same URL."""
+    from api.models import Job
+
+    user = django_user_model.objects.create_user(username="long-url-jobs")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=user)[1]}")
+    urls = ["https://example.org/fine", ARCHIVE_TOO_LONG]
+
+    both = api.post("/api/v1/jobs/", {"urls": urls, "actions": ["archive", "summarize"]},
+                    format="json")  # fmt: skip
+    summarize_only = api.post("/api/v1/jobs/", {"urls": urls, "actions": ["summarize"]},
+                              format="json")  # fmt: skip
+
+    assert both.status_code == 400, both.content
+    assert [(e["index"], "too long to archive" in e["reason"]) for e in both.json()["errors"]] == [
+        (1, True)
+    ]
+    assert summarize_only.status_code == 201, summarize_only.content
+    assert Job.objects.count() == 1
