@@ -24,6 +24,7 @@ from django.conf import settings
 
 from waybrief.fetching import charsets
 from waybrief.fetching.errors import TooLarge, TooManyRedirects, TooSlow, Unreachable
+from waybrief.fetching.fetcher import CappedBody, ContentDecoder
 from waybrief.fetching.transport import AddressGuard, Resolver, async_guarded_transport
 from waybrief.fetching.urls import check_url
 
@@ -126,7 +127,10 @@ class PoliteClient:
     async def __aenter__(self) -> PoliteClient:
         self._client = httpx.AsyncClient(
             transport=async_guarded_transport(self.guard),
-            headers={"User-Agent": settings.FETCH_USER_AGENT},
+            headers={
+                "User-Agent": settings.FETCH_USER_AGENT,
+                "Accept-Encoding": ", ".join(ContentDecoder.SUPPORTED),  # what CappedBody inflates
+            },
             timeout=httpx.Timeout(self.timeout),
             follow_redirects=True,
             max_redirects=settings.FETCH_MAX_REDIRECTS,
@@ -191,15 +195,13 @@ class PoliteClient:
         declared = reply.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise TooLarge(f"{url} is larger than {self.max_bytes} bytes.", url=url)
-        chunks: list[bytes] = []
-        size = 0
-        # aiter_bytes yields decompressed bytes, so a gzip bomb stops here.
-        async for chunk in reply.aiter_bytes():
-            size += len(chunk)
-            if size > self.max_bytes:
-                raise TooLarge(f"{url} is larger than {self.max_bytes} bytes.", url=url)
-            chunks.append(chunk)
-        return b"".join(chunks)
+        # Raw reads, inflated in bounded steps: a gzip bomb meets the cap within
+        # 64 KB of it, not after httpx has inflated a whole read (gigabytes).
+        body = CappedBody(reply, url=url, max_bytes=self.max_bytes,
+                          too_large=f"{url} is larger than {self.max_bytes} bytes.")  # fmt: skip
+        async for raw in reply.aiter_raw():
+            body.add(raw)
+        return body.content()
 
 
 def retry_after(headers: httpx.Headers) -> float | None:

@@ -15,7 +15,9 @@ from crawler.http import PoliteClient, Politeness, retry_after
 from crawler.models import CrawlRun
 from tests.crawler.conftest import crawl
 from tests.crawler.sites.xuite import XuiteBlog
+from tests.support.bombs import MB, gigabyte_gzip, peak_memory_of
 from tests.support.http import Reply
+from waybrief.fetching.errors import TooLarge
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +103,27 @@ def test_it_caps_the_size_of_a_page_while_streaming(server, settings, declared):
 
     assert run.state == CrawlRun.State.FAILED
     assert "larger than 1048576 bytes" in run.error
+
+
+def test_a_gigabyte_gzip_bomb_ends_at_the_cap_in_bounded_memory(server):
+    """GIVEN a page whose gzip body inflates to 1 GiB WHEN the crawler reads it with
+    a 10 MB cap THEN it ends TooLarge within seconds and Python's peak memory stays
+    near the cap (httpx inflating whole reads itself went far past it)."""
+    url = server.route("/bomb", Reply(200, gigabyte_gzip(), {
+        "Content-Type": "text/html", "Content-Encoding": "gzip"}))  # fmt: skip
+
+    async def fetch() -> None:
+        async with PoliteClient(allow_private=True, max_bytes=10 * MB) as client:
+            await client.get(url)
+
+    def refused() -> None:
+        with pytest.raises(TooLarge, match="larger than 10485760 bytes"):
+            anyio.run(fetch)
+
+    started = time.monotonic()
+    assert peak_memory_of(refused) < 24 * MB
+    assert time.monotonic() - started < 5
+    assert server.requests[0].headers["Accept-Encoding"] == "gzip, deflate"
 
 
 def test_it_retries_server_errors_with_backoff(server):

@@ -1,13 +1,12 @@
 """Huge, slow, binary and looping responses end with a clear error, within the caps."""
 
 import gzip
-import struct
 import time
-import tracemalloc
 import zlib
 
 import pytest
 
+from tests.support.bombs import MB, gigabyte_gzip, peak_memory_of
 from tests.support.http import Reply
 from waybrief.fetching import Fetcher
 from waybrief.fetching.errors import NotText, TooLarge, TooManyRedirects, TooSlow, UpstreamError
@@ -39,44 +38,15 @@ def test_it_caps_the_decompressed_size_of_a_gzip_bomb(small_fetcher, site):
         small_fetcher.fetch(site.url("/bomb"))
 
 
-GIB = 1 << 30
-MB = 1 << 20
 
 
 @pytest.fixture(scope="module")
 def gigabyte_bomb() -> bytes:
-    """A gzip body that inflates to 1 GiB of zeros from about 1 MB on the wire.
-
-    One deflate block of 1 MiB of zeros, ended by a full flush so it refers to
-    nothing before it, is repeated 1024 times: built in well under a second
-    instead of compressing a gigabyte."""
-    zero = bytes(MB)
-    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
-    block = deflate.compress(zero) + deflate.flush(zlib.Z_FULL_FLUSH)
-    end = deflate.flush(zlib.Z_FINISH)
-    crc = 0
-    for _ in range(1024):
-        crc = zlib.crc32(zero, crc)
-    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
-    bomb = header + block * 1024 + end + struct.pack("<II", crc, GIB)
-    first = zlib.decompressobj(zlib.MAX_WBITS | 16)
-    assert first.decompress(header + block) == zero  # each block is 1 MiB, and there are 1024
-    assert len(bomb) < 1.1 * MB
-    return bomb
+    return gigabyte_gzip()
 
 
 def encoded(encoding: str) -> dict[str, str]:
     return {"Content-Type": "text/html", "Content-Encoding": encoding}
-
-
-def peak_memory_of(work) -> int:
-    """Peak bytes Python allocated while ``work`` ran (all threads)."""
-    tracemalloc.start()
-    try:
-        work()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 def test_a_gigabyte_gzip_bomb_ends_at_the_cap_in_bounded_memory(site, gigabyte_bomb):

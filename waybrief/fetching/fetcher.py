@@ -146,31 +146,11 @@ class Fetcher:
         )
 
     def _read_body(self, response: httpx.Response, final_url: str) -> bytes:
-        encoding = response.headers.get("content-encoding", "")
-        try:
-            decoder = ContentDecoder(encoding)
-        except ValueError:
-            raise NotText(
-                f"The page is compressed as {encoding!r}, which Waybrief cannot read.",
-                url=final_url,
-            ) from None
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            # Raw bytes, inflated here in bounded steps, so a gzip bomb meets the cap
-            # within 64 KB of it instead of after httpx has inflated a whole read.
-            for chunk in decoder.decode(response.iter_raw()):
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise TooLarge(self._too_large_message(), url=final_url)
-                chunks.append(chunk)
-        except zlib.error as exc:
-            raise UpstreamError(
-                f"The site sent a compressed page that cannot be decompressed ({exc}).",
-                url=final_url,
-                status=response.status_code,
-            ) from None
-        return b"".join(chunks)
+        body = CappedBody(response, url=final_url, max_bytes=self.max_bytes,
+                          too_large=self._too_large_message())  # fmt: skip
+        for raw in response.iter_raw():
+            body.add(raw)
+        return body.content()
 
     def _too_large_message(self) -> str:
         return f"The page is larger than {self.max_bytes // (1024 * 1024) or 1} MB."
@@ -202,6 +182,42 @@ class ContentDecoder:
         for layer in self.layers:
             chunks = layer.inflate(chunks)
         return (chunk for chunk in chunks if chunk)
+
+
+class CappedBody:
+    """A response body, inflated in bounded steps (``ContentDecoder``) and cut
+    off at ``max_bytes`` of decoded text: raw network reads go in, sync or async."""
+
+    def __init__(self, response: httpx.Response, *, url: str, max_bytes: int,
+                 too_large: str) -> None:  # fmt: skip
+        encoding = response.headers.get("content-encoding", "")
+        try:
+            self.decoder = ContentDecoder(encoding)
+        except ValueError:
+            raise NotText(
+                f"The page is compressed as {encoding!r}, which Waybrief cannot read.", url=url
+            ) from None
+        self.url, self.status, self.max_bytes, self.too_large = (
+            url, response.status_code, max_bytes, too_large)  # fmt: skip
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def add(self, raw: bytes) -> None:
+        try:
+            for chunk in self.decoder.decode([raw]):
+                self.size += len(chunk)
+                if self.size > self.max_bytes:
+                    raise TooLarge(self.too_large, url=self.url)
+                self.chunks.append(chunk)
+        except zlib.error as exc:
+            raise UpstreamError(
+                f"The site sent a compressed page that cannot be decompressed ({exc}).",
+                url=self.url,
+                status=self.status,
+            ) from None
+
+    def content(self) -> bytes:
+        return b"".join(self.chunks)
 
 
 class _Inflater:
