@@ -88,7 +88,10 @@ def test_the_admin_crawls_and_archives_a_blog(
     browser.find_element(By.ID, "id_username").send_keys("staff")
     browser.find_element(By.ID, "id_password").send_keys("a-long-password-1")
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    # The login answers with a redirect; leaving before it lands would lose the session.
+    wait_for(browser, lambda d: "/admin/login/" not in d.current_url)
     browser.get(live_server.url + "/admin/crawler/site/add/")
+    wait_for(browser, lambda d: d.find_elements(By.ID, "id_url"))
     browser.find_element(By.ID, "id_url").send_keys(blog.home)
     browser.find_element(By.NAME, "_continue").click()
     browser.save_screenshot(str(ARTIFACTS / "admin-site-added.png"))
