@@ -137,8 +137,9 @@ class Bench:
         with wayback.lock:
             wayback.save_limit, wayback.window, wayback.retry_after = 10, 1.0, "1"
         try:
-            kills = self.kill_while(batch, broker.url,
-                                    lambda: self.refusals() > 0 and batch.in_flight())  # fmt: skip
+            # Summaries outrun the throttled saves, so wait on saves alone.
+            refusing = lambda: self.refusals() > 0 and batch.saves_in_flight()  # noqa: E731
+            kills = self.kill_while(batch, broker.url, refusing)
             last = time.monotonic()
             self.settle(batch)
         finally:

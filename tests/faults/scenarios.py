@@ -78,8 +78,10 @@ class Batch:
     def in_flight(self) -> bool:
         """Some capture submitted and some summary being written, right now."""
         summaries = Summary.objects.filter(pk__in=self.summary_ids, state="summarizing")
-        submitted = Capture.objects.filter(pk__in=self.capture_ids, state="submitted")
-        return summaries.exists() and submitted.exists()
+        return summaries.exists() and self.saves_in_flight()
+
+    def saves_in_flight(self) -> bool:
+        return Capture.objects.filter(pk__in=self.capture_ids, state="submitted").exists()
 
 
 def make_batch(label: str, captures: int, summaries: int, page_url) -> Batch:
