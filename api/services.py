@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from archiver.services import MAX_URL_LENGTH as MAX_ARCHIVE_URL_LENGTH
-from archiver.services import TOO_LONG, archive_urls
+from archiver.services import archive_urls, why_not_archivable
 from summarizer import services as summaries
 from waybrief.fetching.errors import InvalidURL
 from waybrief.fetching.urls import check_url
@@ -33,8 +32,8 @@ def check_urls(
     for index, url in enumerate(urls):
         try:
             checked = check_url(url)
-            if archive and len(checked) > MAX_ARCHIVE_URL_LENGTH:
-                raise InvalidURL(TOO_LONG)
+            if archive and (why := why_not_archivable(checked)):
+                raise InvalidURL(f"This address cannot be archived: {why}.")
             good.append((index, checked))
         except InvalidURL as exc:
             bad.append({"index": index, "url": str(url)[:300], "reason": str(exc)})

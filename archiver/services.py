@@ -31,31 +31,37 @@ RECONCILE_BATCH = 1000
 # Longer addresses are refused up front: the Capture column and its index hold
 # 2,000 characters (PostgreSQL cannot index much more), and SPN2 refuses such URLs too.
 MAX_URL_LENGTH = 2000
-TOO_LONG = f"The address is too long to archive (over {MAX_URL_LENGTH:,} characters)."
 
 
 class InvalidURL(ValueError):
     """Some of the URLs given cannot be archived; nothing was written."""
 
     def __init__(self, urls: list[str]) -> None:
-        super().__init__("not an http(s) URL: " + ", ".join(repr(u) for u in urls[:10]))
+        reasons = "; ".join(f"{u[:200]!r}: {why_not_archivable(u)}" for u in urls[:10])
+        super().__init__(f"Cannot be archived: {reasons}.")
         self.urls = urls
 
 
+def why_not_archivable(url: str) -> str:
+    """Why the Archive cannot be asked to save ``url`` ("" when it can), as a phrase."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "not an http(s) URL with a host"
+    if any(ch.isspace() for ch in url):
+        return "it contains white space"
+    if len(url) > MAX_URL_LENGTH:
+        return f"too long to archive (over {MAX_URL_LENGTH:,} characters)"
+    return ""
+
+
 def _check_urls(urls: Iterable[str]) -> list[str]:
-    """Stripped, de-duplicated (first one wins), every one http(s) with a host."""
+    """Stripped, de-duplicated (first one wins), every one archivable."""
     wanted, bad = [], []
     for raw in urls:
         url = raw.strip()
         if not url:
             continue
-        parts = urlsplit(url)
-        if (
-            parts.scheme not in ("http", "https")
-            or not parts.hostname
-            or any(ch.isspace() for ch in url)
-            or len(url) > MAX_URL_LENGTH
-        ):
+        if why_not_archivable(url):
             bad.append(url)
         elif url not in wanted:
             wanted.append(url)

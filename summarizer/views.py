@@ -155,16 +155,16 @@ def _event_stream(pk: int):
 @require_POST
 def archive_page(request: HttpRequest) -> HttpResponse:
     """The page's "archive it" button: an outside effect, so POST with CSRF."""
-    from archiver.services import MAX_URL_LENGTH as MAX_ARCHIVE_URL_LENGTH
-    from archiver.services import TOO_LONG, archive_urls
+    from archiver.services import archive_urls, why_not_archivable
 
     url = request.POST.get("url", "")
     try:
         url = check_url(url)
     except InvalidURL as exc:
         return error_page(request, str(exc), status=400, url=url)
-    if len(url) > MAX_ARCHIVE_URL_LENGTH:
-        return error_page(request, TOO_LONG, status=400, url=url)
+    if why := why_not_archivable(url):
+        message = f"This address cannot be archived: {why}."
+        return error_page(request, message, status=400, url=url)
     if not throttle.allow("archive", throttle.client_key(request), per_minute=10):
         return error_page(request, "Too many archive requests; try again in a minute.", status=429)
     archive_urls([url], source="summary page")
