@@ -97,24 +97,11 @@ def ensure_database(url: str) -> None:
 
 
 def start_worker(env: dict[str, str], n: int, args, beat: bool, log_dir: Path) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "waybrief",
-        "worker",
-        "--pool",
-        "prefork",
-        "--concurrency",
-        str(args.concurrency),
-        "--loglevel",
-        "WARNING",
-        "--hostname",
-        f"bench-{n}@%h",
-    ]
-    if beat:
-        command += ["--beat", "--schedule", str(log_dir / "beat-schedule")]
+    from tests.support.workers import celery_worker_command
+
+    schedule = log_dir / "beat-schedule" if beat else None
+    command = celery_worker_command(f"bench-{n}@%h", concurrency=args.concurrency,
+                                    loglevel="WARNING", beat_schedule=schedule)  # fmt: skip
     log = (log_dir / f"worker-{n}.log").open("wb")
     return subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+
+from tests.support.workers import celery_worker_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,12 +76,8 @@ def celery_worker_process(worker_env, redis_client, tmp_path_factory) -> Iterato
     redis_client.flushdb()  # the test broker db: stale messages from old runs go
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     env = {**worker_env, "WAYBRIEF_DATA_DIR": str(log.parent)}
-    command = [
-        sys.executable, "-m", "celery", "-A", "waybrief", "worker",
-        "--pool", "prefork", "--concurrency", "2", "--loglevel", "INFO",
-        "--queues", "default,crawl,summarize",
-        "--hostname", f"test-worker-{os.getpid()}@%h",
-    ]  # fmt: skip
+    command = celery_worker_command(f"test-worker-{os.getpid()}@%h", concurrency=2,
+                                    queues="default,crawl,summarize")  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 
 from tests.archiver.fake_wayback import FakeWayback
 from tests.conftest import ROOT, wait_until
+from tests.support.workers import celery_worker_command
 
 # Nothing started by this suite may reach the real Archive: any worker that
 # is not given a stand-in's address gets a closed loopback port instead.
@@ -63,24 +63,7 @@ def archiver_settings(settings, wayback, redis_client) -> dict[str, object]:
 
 def _spawn(name: str, env: dict[str, str], log: Path, *, concurrency: int, beat_schedule=None):
     """One `celery worker` in its own process group, so it can be killed whole."""
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "waybrief",
-        "worker",
-        "--pool",
-        "prefork",
-        "--concurrency",
-        str(concurrency),
-        "--loglevel",
-        "INFO",
-        "--hostname",
-        name,
-    ]
-    if beat_schedule:
-        command += ["--beat", "--schedule", str(beat_schedule)]
+    command = celery_worker_command(name, concurrency=concurrency, beat_schedule=beat_schedule)
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True

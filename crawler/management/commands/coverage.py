@@ -8,7 +8,6 @@ now; ``--archive-missing`` then submits exactly the gaps.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -18,6 +17,7 @@ from archiver.clients import WaybackError
 from crawler.adapters import ADAPTERS
 from crawler.coverage import Coverage, archive_gaps, check_coverage
 from crawler.engine import SiteUnreadable
+from crawler.management.quiet import quiet_http_logs
 from crawler.services import UnknownAdapter
 from waybrief.fetching.errors import FetchError
 
@@ -39,9 +39,7 @@ class Command(BaseCommand):
                             help="hand the submissions to the workers instead")  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["verbosity"] < 2:
-            for name in ("httpx", "httpcore"):
-                logging.getLogger(name).setLevel(logging.WARNING)
+        quiet_http_logs(options["verbosity"])
         try:
             coverage = check_coverage(
                 url=options["url"], adapter=options["adapter"], stale_days=options["stale_days"]

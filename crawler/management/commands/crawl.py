@@ -7,7 +7,6 @@ stops it, and the same command later picks up where it stopped.
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from crawler.adapters import ADAPTERS
+from crawler.management.quiet import quiet_http_logs
 from crawler.models import CrawlRun
 from crawler.services import UnknownAdapter, crawl_site
 from waybrief.fetching.errors import FetchError
@@ -46,9 +46,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         err = getattr(self.stderr, "_out", sys.stderr)  # tqdm needs the raw stream
-        if options["verbosity"] < 2:  # one log line per request would bury the progress bar
-            for name in ("httpx", "httpcore"):
-                logging.getLogger(name).setLevel(logging.WARNING)
+        quiet_http_logs(options["verbosity"])
         request = {
             "url": options["url"], "adapter": options["adapter"],
             "concurrency": options["concurrency"], "delay": options["delay"],

@@ -3,13 +3,13 @@ holds of a blog that is gone, as CSV or JSON on stdout (or ``--output F``)."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archiver.clients import WaybackError
+from crawler.management.quiet import quiet_http_logs
 from crawler.models import RecoveredPost
 from crawler.recovery import export, progress, recover
 from waybrief.fetching.errors import FetchError
@@ -27,9 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", "-o", default="", help="write to this file, not stdout")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["verbosity"] < 2:
-            for name in ("httpx", "httpcore"):
-                logging.getLogger(name).setLevel(logging.WARNING)
+        quiet_http_logs(options["verbosity"])
         try:
             row = recover(url=options["url"], summarize=options["summarize"],
                           mode=options["mode"], on_post=self._progress)  # fmt: skip
