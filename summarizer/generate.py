@@ -57,11 +57,9 @@ class _Run:
                 # A server may ignore max_tokens and stream without end; each piece is
                 # at least one token, so a piece past the cap means hang up.
                 if len(pieces) >= max_tokens:
-                    getattr(stream, "close", lambda: None)()
                     usage.completion_tokens = len(pieces)
                     break
                 if time.monotonic() >= self.deadline:
-                    getattr(stream, "close", lambda: None)()
                     raise self._timeout(pieces)
                 if self.result.first_token_ms is None:
                     self.result.first_token_ms = (time.monotonic() - self.started) * 1000
@@ -74,6 +72,8 @@ class _Run:
             if time.monotonic() >= self.deadline:
                 raise self._timeout(pieces) from None
             raise
+        finally:
+            getattr(stream, "close", lambda: None)()  # hang up whatever ended the loop
         self.result.tokens_in += usage.prompt_tokens
         self.result.tokens_out += usage.completion_tokens
         return "".join(pieces)
