@@ -47,11 +47,13 @@ llama-server: install
 	PYTHON=$(PY) scripts/build-llama-server.sh
 
 test: install-test services llama-server
+	$(VENV)/bin/lint-imports
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) WAYBACK_URL=http://127.0.0.1:9 \
 	TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:

@@ -8,11 +8,16 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from archiver.services import archive_urls, why_not_archivable
+from archiver.services import (
+    PROCESS_TASK,
+    archive_urls,
+    cancel_requested_by,
+    why_not_archivable,
+)
 from summarizer import services as summaries
+from waybrief.doorbell import ring_many
 from waybrief.fetching.errors import InvalidURL
 from waybrief.fetching.urls import check_url
-from waybrief.tasks import ring_many
 
 from .models import Job, JobItem
 
@@ -73,12 +78,13 @@ def _add_items(job: Job, good: list[tuple[int, str]], *, actions, mode, language
         captures = archive_urls(wanted, source=f"job {job.id}", enqueue=False)
         items += [JobItem(job=job, index=i, url=u, action="archive", capture=c)
                   for (i, u), c in zip(good, captures, strict=True)]  # fmt: skip
-        ring_many("archiver.process", sorted({c.pk for c in captures if c.state == "pending"}))
+        ring_many(PROCESS_TASK, sorted({c.pk for c in captures if c.state == "pending"}))
     if "summarize" in actions:
-        rows = summaries.request_many(urls=wanted, mode=mode, target_language=language)
+        rows = summaries.request_many(urls=wanted, mode=mode, target_language=language,
+                                      owner=job.owner)  # fmt: skip
         items += [JobItem(job=job, index=i, url=u, action="summarize", summary=s)
                   for (i, u), s in zip(good, rows, strict=True)]  # fmt: skip
-        ring_many("summarizer.summarize", [s.pk for s in rows])
+        ring_many(summaries.SUMMARIZE_TASK, [s.pk for s in rows])
     JobItem.objects.bulk_create(items, batch_size=1000)
 
 
@@ -99,16 +105,18 @@ def progress(job: Job) -> dict:
 
 
 def cancel(job: Job) -> int:
-    """Stop what has not started. Captures may be shared with other requests,
-    so a capture goes on; this job simply stops counting it."""
+    """Stop what has not started: summaries no worker took, and pending
+    captures that only this job asked for (a capture another request shares
+    goes on, and this job stops counting it)."""
     with transaction.atomic():
         summary_ids = list(
             job.items.filter(action="summarize").values_list("summary_id", flat=True)
         )
         summaries.cancel_pending([pk for pk in summary_ids if pk])
-        cancelled = job.items.filter(action="archive", capture__state="pending").update(
-            cancelled=True
-        )
+        waiting = job.items.filter(action="archive", capture__state="pending")
+        capture_ids = list(waiting.values_list("capture_id", flat=True))
+        cancelled = waiting.update(cancelled=True)
+        cancel_requested_by(capture_ids, source=f"job {job.id}")
         cancelled += job.items.filter(action="summarize", summary__stage="cancelled").update(
             cancelled=True
         )

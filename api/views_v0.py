@@ -1,211 +1,283 @@
 """/api/v0/summarize: answers like Kagi's Universal Summarizer, so its clients work.
 
-Waits for the worker up to API_V0_WAIT_SECONDS; past that, 202 with a URL
-to poll. Errors keep Kagi's shape: ``{"meta", "data": null, "error": [...]}``.
+Synchronous, as Kagi is: the answer comes when the summary is done or has
+failed, bounded by the summary's own deadline. The wait is an async view that
+sleeps between reads of the row, so under an ASGI server a waiting client holds
+no thread. Auth, throttling and starting the summary are ordinary DRF work,
+run in a thread for the few milliseconds they take. A client that sends
+``Prefer: respond-async`` gets a ``202`` and a URL to poll instead.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
-import socket
 import time
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core import signing
+from django.core.exceptions import SuspiciousOperation
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from summarizer import services
 from summarizer.models import Summary
 from waybrief.fetching.errors import FetchError
 
+from . import kagi
 from .auth import BotTokenAuthentication
+from .kagi import Call, KagiError, malformed
 from .throttling import TokenRateThrottle
 
-MAX_REQUEST_BYTES = 1024 * 1024
-# Kagi's engines are its model styles; here each maps to the configured model.
-ENGINES = {"cecil", "agnes", "daphne", "muriel"}
-ERROR_STATUS = {
-    "invalid_url": 400, "invalid_request": 400, "blocked_address": 403, "not_text": 415,
-    "too_large": 413, "timeout": 504, "upstream_error": 502, "unreachable": 502,
-    "too_many_redirects": 502, "model_failed": 503, "cancelled": 409,
-}  # fmt: skip
-
+log = logging.getLogger(__name__)
+POLL_SALT = "api.v0.poll"
+# Failed summaries: (HTTP status, Kagi code) by the row's error code.
+REFUSED = {"invalid_url", "invalid_request", "blocked_address"}
+OVERLOADED = {"model_failed", "model_timeout", "gave_up", "cancelled"}
 
 KAGI_REQUEST = inline_serializer(
     "KagiSummarizeRequest",
     {
         "url": serializers.CharField(required=False),
         "text": serializers.CharField(required=False),
-        "summary_type": serializers.ChoiceField(["summary", "takeaway"], required=False),
-        "engine": serializers.ChoiceField(sorted(ENGINES), required=False),
+        "summary_type": serializers.ChoiceField(kagi.SUMMARY_TYPES, required=False),
+        "engine": serializers.ChoiceField(kagi.ENGINES, required=False),
         "target_language": serializers.CharField(required=False),
-        "cache": serializers.BooleanField(required=False, default=True),
+        "cache": serializers.BooleanField(required=False, default=True, allow_null=True),
         "source": serializers.ChoiceField(["live", "archive"], required=False),
     },
 )
-KAGI_META = inline_serializer(
-    "KagiMeta", {"id": serializers.CharField(), "node": serializers.CharField(),
-                 "ms": serializers.IntegerField()},
-)  # fmt: skip
 KAGI_RESPONSE = inline_serializer(
     "KagiSummarizeResponse",
     {
-        "meta": KAGI_META,
-        "data": inline_serializer(
-            "KagiData",
-            {
-                "output": serializers.CharField(),
-                "tokens": serializers.IntegerField(),
-                "capture": serializers.DictField(required=False),
-            },
-            allow_null=True,
-        ),
-        "error": serializers.ListField(child=serializers.DictField(), required=False),
-        "poll": serializers.CharField(required=False),
+        "meta": inline_serializer("KagiMeta", {
+            "id": serializers.CharField(), "node": serializers.CharField(),
+            "ms": serializers.IntegerField(), "api_balance": serializers.FloatField()}),
+        "data": inline_serializer("KagiData", {
+            "output": serializers.CharField(), "tokens": serializers.IntegerField()},
+            allow_null=True),
+        "error": serializers.ListField(required=False, child=inline_serializer("KagiErrorItem", {
+            "code": serializers.IntegerField(), "msg": serializers.CharField(),
+            "ref": serializers.CharField(allow_null=True)})),
     },
-)
+)  # fmt: skip
+RESPONSES = {200: KAGI_RESPONSE, 202: KAGI_RESPONSE}
 QUERY = [OpenApiParameter(name, str) for name in
-         ("url", "text", "summary_type", "engine", "target_language", "cache",
-          "source")]  # fmt: skip
+         ("url", "text", "summary_type", "engine", "target_language", "cache", "source")] + [
+    OpenApiParameter("Prefer", str, OpenApiParameter.HEADER,
+                     description="`respond-async` (optionally `wait=N`): 202 and a poll URL"),
+]  # fmt: skip
 
 
-class KagiError(Exception):
-    def __init__(self, status_code: int, message: str) -> None:
-        super().__init__(message)
-        self.status_code = status_code
+class Started(HttpResponse):
+    """What the DRF part hands the async part: the row to wait for."""
+
+    def __init__(self, summary_id: int) -> None:
+        super().__init__(status=status.HTTP_202_ACCEPTED)
+        self.summary_id = summary_id
 
 
-def _meta(started: float, summary_id: int | None = None) -> dict:
-    return {
-        "id": str(summary_id) if summary_id else "",
-        "node": settings.WAYBRIEF_NODE or socket.gethostname(),
-        "ms": int((time.monotonic() - started) * 1000),
-    }
+class KagiView(APIView):
+    """Kagi's auth, limits and errors; the async views below do the waiting."""
 
-
-class KagiSummarizeView(APIView):
     authentication_classes = [BotTokenAuthentication, TokenAuthentication]
     permission_classes = [IsAuthenticated]
     throttle_classes = [TokenRateThrottle]
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = []  # bodies are read by kagi.read_body
+    renderer_classes = [JSONRenderer]
 
     def initial(self, request, *args, **kwargs):
-        self.started = time.monotonic()
+        self.call = getattr(request, "kagi_call", None) or Call.begin()
         super().initial(request, *args, **kwargs)
 
     def handle_exception(self, exc):
         """Every failure, auth and throttling included, in Kagi's error shape."""
+        call = getattr(self, "call", None) or Call.begin()
+        headers = {}
         if isinstance(exc, KagiError):
-            code, message = exc.status_code, str(exc)
+            error = exc
+        elif isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+            error = KagiError(401, kagi.UNAUTHORIZED, str(exc.detail))
+            headers["WWW-Authenticate"] = 'Bot realm="api"'
+        elif isinstance(exc, exceptions.Throttled):
+            # Kagi has no rate-limit code; its nearest is "insufficient credit".
+            error = KagiError(429, kagi.NO_CREDIT, str(exc.detail))
+            if exc.wait:
+                headers["Retry-After"] = str(max(1, math.ceil(exc.wait)))
         elif isinstance(exc, exceptions.APIException):
-            code, message = exc.status_code, str(exc.detail)
-            if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
-                code = status.HTTP_401_UNAUTHORIZED
+            code = kagi.INTERNAL if exc.status_code >= 500 else kagi.MALFORMED
+            error = KagiError(exc.status_code, code, str(exc.detail))
+        elif isinstance(exc, SuspiciousOperation | MultiPartParserError):
+            error = malformed(f"The request could not be read: {exc}")
         else:
-            return super().handle_exception(exc)
-        response = Response(
-            {"meta": _meta(getattr(self, "started", time.monotonic())), "data": None,
-             "error": [{"code": code, "msg": message}]},
-            status=code,
-        )  # fmt: skip
-        if isinstance(exc, exceptions.Throttled) and exc.wait:
-            response["Retry-After"] = str(max(1, math.ceil(exc.wait)))
-        if code == status.HTTP_401_UNAUTHORIZED:
-            response["WWW-Authenticate"] = 'Bot realm="api"'
-        return response
-
-    @extend_schema(operation_id="kagi_summarize_get", parameters=QUERY,
-                   responses={200: KAGI_RESPONSE, 202: KAGI_RESPONSE})  # fmt: skip
-    def get(self, request: Request) -> Response:
-        return self._summarize(request, request.query_params)
-
-    @extend_schema(operation_id="kagi_summarize_post", request=KAGI_REQUEST,
-                   responses={200: KAGI_RESPONSE, 202: KAGI_RESPONSE})  # fmt: skip
-    def post(self, request: Request) -> Response:
-        if len(request.body) > MAX_REQUEST_BYTES:
-            raise KagiError(413, "The request is larger than 1 MB.")
-        params = {**request.query_params.dict(), **_flat(request.data)}
-        return self._summarize(request, params)
-
-    def _summarize(self, request: Request, params) -> Response:
-        for name in ("url", "text", "summary_type", "engine", "target_language"):
-            if params.get(name) is not None and not isinstance(params.get(name), str):
-                raise KagiError(400, f"'{name}' must be a string.")
-        url, text = params.get("url", "") or "", params.get("text", "") or ""
-        if bool(url) == bool(text):
-            raise KagiError(400, "Give exactly one of 'url' or 'text'.")
-        if len(text.encode("utf-8")) > MAX_REQUEST_BYTES:
-            raise KagiError(413, "The text is larger than 1 MB.")
-        engine = (params.get("engine") or "cecil").lower()
-        if engine not in ENGINES:
-            raise KagiError(400, f"Unknown engine {engine!r}: use cecil, agnes, daphne or muriel.")
-        keep = str(params.get("cache", "true")).lower() not in {"false", "0", "no"}
-        options = {
-            "mode": params.get("summary_type") or "summary",
-            "target_language": params.get("target_language") or "",
-            "keep": keep,
-        }
-        try:
-            if url:
-                source = params.get("source") or ""
-                summary = services.request_summary(url=url, source=source, **options)
-            else:
-                summary = services.request_text_summary(text=text, **options)
-        except (FetchError, services.InvalidRequest) as exc:
-            raise KagiError(400, str(exc)) from None
-        return answer(summary, started=self.started, wait=settings.API_V0_WAIT_SECONDS)
+            log.exception("/api/v0 failed")
+            error = KagiError(500, kagi.INTERNAL, "Something went wrong on this server.")
+        return call.failure(error, headers=headers)
 
 
-class KagiPollView(KagiSummarizeView):
+class KagiSummarizeView(KagiView):
+    @extend_schema(operation_id="kagi_summarize_get", parameters=QUERY, responses=RESPONSES)
+    def get(self, request: Request) -> HttpResponse:
+        return _start(request.query_params.dict())
+
+    @extend_schema(operation_id="kagi_summarize_post", parameters=QUERY[-1:],
+                   request=KAGI_REQUEST, responses=RESPONSES)  # fmt: skip
+    def post(self, request: Request) -> HttpResponse:
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if not length.isdigit() or int(length) > kagi.MAX_BODY_BYTES:
+            raise malformed("The request is larger than the 1 MB text it may carry.", 413)
+        django_request = request._request
+        body = kagi.read_body(request.content_type, django_request.body, django_request.POST)
+        return _start({**request.query_params.dict(), **body})
+
+
+class KagiPollView(KagiView):
     http_method_names = ["get", "head", "options"]
 
-    @extend_schema(operation_id="kagi_summarize_poll", responses={200: KAGI_RESPONSE,
-                                                                  202: KAGI_RESPONSE})  # fmt: skip
-    def get(self, request: Request, pk: int) -> Response:
-        summary = Summary.objects.filter(pk=pk).first()
-        if summary is None:
-            raise KagiError(404, "No such summary (a cache=false result is gone once delivered).")
-        return answer(summary, started=self.started, wait=0)
+    @extend_schema(operation_id="kagi_summarize_poll", parameters=QUERY[-1:],
+                   responses=RESPONSES)  # fmt: skip
+    def get(self, request: Request, id: str) -> HttpResponse:
+        try:
+            return Started(signing.loads(id, salt=POLL_SALT))
+        except signing.BadSignature:
+            raise KagiError(404, kagi.MALFORMED, "No such summary.") from None
 
 
-def answer(summary: Summary, *, started: float, wait: float) -> Response:
+def _start(raw: dict) -> Started:
+    params = kagi.parse(raw)
+    options = {"mode": params.summary_type, "target_language": params.target_language,
+               "keep": params.keep}  # fmt: skip
+    try:
+        if params.url:
+            summary = services.request_summary(url=params.url, source=params.source, **options)
+        else:
+            summary = services.request_text_summary(text=params.text, **options)
+    except (FetchError, services.InvalidRequest) as exc:
+        raise malformed(str(exc)) from None
+    return Started(summary.pk)
+
+
+_summarize_view = KagiSummarizeView.as_view()
+_poll_view = KagiPollView.as_view()
+
+
+def _async_view(view, *, poll: bool, documented: bool = True):
+    """An async view that runs ``view`` in a thread, then waits without one.
+
+    ``documented``: carries the DRF class, so drf-spectacular lists it; the
+    trailing-slash twin does not, so the schema shows one form of the path.
+    """
+
+    @csrf_exempt
+    async def wrapper(request: HttpRequest, **kwargs) -> HttpResponse:
+        request.kagi_call = call = Call.begin()
+        started = await sync_to_async(view)(request, **kwargs)
+        if not isinstance(started, Started):
+            return started
+        prefer = preferences(request.headers.get("Prefer", ""))
+        respond_async = poll or "respond-async" in prefer
+        if respond_async:
+            wait = min(_seconds(prefer.get("wait")), settings.API_V0_WAIT_SECONDS)
+        else:
+            wait = settings.LLM_DEADLINE_SECONDS + settings.FETCH_TIMEOUT_SECONDS
+        return await settle(call, started.summary_id, wait=wait, respond_async=respond_async)
+
+    if documented:
+        wrapper.cls, wrapper.initkwargs = view.cls, view.initkwargs
+    return wrapper
+
+
+summarize = _async_view(_summarize_view, poll=False)
+summarize_with_slash = _async_view(_summarize_view, poll=False, documented=False)
+poll = _async_view(_poll_view, poll=True)
+
+
+async def settle(call: Call, summary_id: int, *, wait: float, respond_async: bool):
+    """The answer once the row is finished or ``wait`` seconds have passed."""
+    try:
+        await wait_for_row(summary_id, wait)
+    except asyncio.CancelledError:  # the client hung up: keep nothing it asked not to keep
+        await sync_to_async(_forget_unkept)(summary_id)
+        raise
+    return await sync_to_async(answer)(call, summary_id, respond_async=respond_async)
+
+
+async def wait_for_row(summary_id: int, wait: float) -> None:
     deadline = time.monotonic() + wait
-    while not summary.is_finished and time.monotonic() < deadline:
-        time.sleep(0.1)
-        summary.refresh_from_db()
+    interval = 0.05
+    rows = Summary.objects.filter(pk=summary_id)
+    while (state := await rows.values_list("state", flat=True).afirst()) is not None:
+        left = deadline - time.monotonic()
+        if state in (Summary.State.DONE, Summary.State.FAILED) or left <= 0:
+            return
+        await asyncio.sleep(min(interval, left))
+        interval = min(interval * 1.5, 0.5)
+
+
+def answer(call: Call, summary_id: int, *, respond_async: bool) -> JsonResponse:
+    summary = Summary.objects.filter(pk=summary_id).first()
+    if summary is None:
+        return call.failure(KagiError(404, kagi.MALFORMED, "No such summary (a cache=false "
+                                      "result is gone once delivered)."))  # fmt: skip
+    if not summary.is_finished and respond_async:
+        location = f"/api/v0/summarize/{signing.dumps(summary.pk, salt=POLL_SALT)}"
+        headers = {"Location": location, "Preference-Applied": "respond-async",
+                   "Retry-After": "1"}  # fmt: skip
+        return JsonResponse({"meta": call.meta(), "data": None}, status=202, headers=headers)
     if not summary.is_finished:
-        poll = f"/api/v0/summarize/{summary.pk}"
-        return Response(
-            {"meta": _meta(started, summary.pk), "data": None, "status": summary.state,
-             "poll": poll},
-            status=status.HTTP_202_ACCEPTED, headers={"Location": poll},
-        )  # fmt: skip
-    if summary.state == Summary.State.FAILED:
-        code = ERROR_STATUS.get(summary.error_code, 500)
-        body = {"meta": _meta(started, summary.pk), "data": None,
-                "error": [{"code": code, "msg": summary.error_message}]}  # fmt: skip
-        response = Response(body, status=code)
+        response = call.failure(KagiError(503, kagi.SUMMARIZE_FAILED, "The summary did not "
+                                          "finish in time; ask again later."),
+                                headers={"Retry-After": "30"})  # fmt: skip
+    elif summary.state == Summary.State.FAILED:
+        response = call.failure(failure(summary))
     else:
-        data = {"output": summary.output, "tokens": summary.tokens_in}
-        if summary.capture_timestamp:  # read from the Archive: say which capture
-            data["capture"] = {"timestamp": summary.capture_timestamp, "url": summary.capture_url}
-        body = {"meta": _meta(started, summary.pk), "data": data}
-        response = Response(body)
+        response = call.success(summary.output, summary.tokens_in + summary.tokens_out)
+        if summary.capture_url:  # read from the Archive: say which capture, outside the body
+            response["Link"] = f'<{summary.capture_url}>; rel="memento"'
     if not summary.keep:
         services.forget(summary)
     return response
 
 
-def _flat(data) -> dict:
-    """Form data arrives as a QueryDict of lists; JSON as a dict (anything else is refused)."""
-    if hasattr(data, "dict"):
-        return data.dict()
-    if not isinstance(data, dict):
-        raise KagiError(400, "The body must be a JSON object or a form.")
-    return data
+def failure(summary: Summary) -> KagiError:
+    code = summary.error_code
+    if code in REFUSED:
+        return KagiError(400, kagi.MALFORMED, summary.error_message)
+    if code == "internal_error" or not code:
+        return KagiError(500, kagi.INTERNAL, summary.error_message or "Summarizing failed.")
+    http = 413 if code == "too_large" else 503 if code in OVERLOADED else 502
+    return KagiError(http, kagi.SUMMARIZE_FAILED, summary.error_message)
+
+
+def _forget_unkept(summary_id: int) -> None:
+    summary = Summary.objects.filter(pk=summary_id, keep=False).first()
+    if summary is not None:
+        services.forget(summary)
+
+
+def preferences(header: str) -> dict[str, str]:
+    """RFC 7240 ``Prefer``: ``respond-async, wait=10`` -> {"respond-async": "", "wait": "10"}."""
+    found = {}
+    for item in header.split(","):
+        name, _, value = item.split(";", 1)[0].strip().partition("=")
+        if name:
+            found[name.lower()] = value.strip().strip('"')
+    return found
+
+
+def _seconds(value: str | None) -> float:
+    try:
+        seconds = float(value or 0)
+    except ValueError:
+        return 0.0
+    return seconds if math.isfinite(seconds) and seconds > 0 else 0.0

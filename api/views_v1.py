@@ -11,13 +11,14 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from archiver.clients import WaybackError
 from archiver.models import Capture
-from crawler import recovery
-from crawler.coverage import site_coverage
+from sites import recovery
+from sites.coverage import site_coverage
 from crawler.models import Site
 from crawler.services import UnknownAdapter, start_crawl
 from summarizer.models import Summary
+from summarizer.selectors import owned_by
+from wayback import WaybackError
 from waybrief.fetching.errors import InvalidURL
 from waybrief.fetching.urls import check_url
 
@@ -68,6 +69,8 @@ class JobViewSet(
         form = JobCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
+        if not data["actions"]:  # a job that would do nothing is a mistake, not a job
+            raise ValidationError({"actions": "name at least one of archive, summarize"})
         try:
             job, rejected, created = services.create_job(
                 owner=request.user, urls=data["urls"], actions=sorted(data["actions"]),
@@ -199,19 +202,24 @@ class SiteViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Gen
 
 
 class SummaryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A user's own summaries only: another user's, private or not, is a 404."""
+
     serializer_class = SummarySerializer
-    queryset = Summary.objects.select_related("document")
+    queryset = Summary.objects.select_related("document")  # the schema's; requests: their own
+
+    def get_queryset(self):
+        return owned_by(self.request.user).select_related("document")
 
     @extend_schema(parameters=[OpenApiParameter("url", str, required=True)])
     def list(self, request: Request) -> Response:
-        """The latest finished summary of ``url``."""
+        """The latest finished summary of ``url`` that this user asked for."""
         try:
             url = check_url(request.query_params.get("url", ""))
         except InvalidURL as exc:
             raise ValidationError({"url": str(exc)}) from None
         summary = (
-            Summary.objects.filter(url=url, state=Summary.State.DONE, keep=True)
-            .select_related("document")
+            self.get_queryset()
+            .filter(url=url, state=Summary.State.DONE, keep=True)
             .order_by("-finished_at")
             .first()
         )

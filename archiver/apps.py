@@ -7,6 +7,19 @@ class ArchiverConfig(AppConfig):
     name = "archiver"
 
     def ready(self) -> None:
-        # Registers the capture reconciler with the ledger, in every process
-        # that might run `waybrief.reconcile`.
-        from . import services  # noqa: F401
+        from waybrief.reconcile import Reconcile, declare
+
+        from . import services
+        from .models import Capture
+
+        declare(
+            Reconcile(
+                name="captures",
+                model="archiver.Capture",
+                states=tuple(Capture.OPEN_STATES),
+                task=services.PROCESS_TASK,
+                batch=1000,
+                oldest_due_first=True,
+                after=services.after_reconcile,
+            )
+        )

@@ -68,7 +68,7 @@ class Capture(LeasedWork):
 
     @property
     def job_slot(self) -> str:
-        """Its name among the SPN2 jobs in flight (``archiver.ratelimit``)."""
+        """Its name among the SPN2 jobs in flight (``wayback.ratelimit``)."""
         return f"capture:{self.pk}"
 
     @staticmethod

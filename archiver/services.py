@@ -15,17 +15,16 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from waybrief import ledger
+from wayback import Snapshot, breaker, ratelimit
+from waybrief import doorbell, ledger
+from waybrief.fetching.addresses import why_not_public_host
 
-from . import breaker, ratelimit
-from .clients import Snapshot
 from .models import Capture, CaptureEvent
 
 State = Capture.State
-RECONCILE_BATCH = 1000
 
 
 # Longer addresses are refused up front: the Capture column and its index hold
@@ -51,6 +50,10 @@ def why_not_archivable(url: str) -> str:
         return "it contains white space"
     if len(url) > MAX_URL_LENGTH:
         return f"too long to archive (over {MAX_URL_LENGTH:,} characters)"
+    # The Archive would publish an internal address (and its query's secrets):
+    # the fetcher's rule, from the spelling alone (no name lookup: see the function).
+    if not settings.FETCH_ALLOW_PRIVATE and (why := why_not_public_host(parts.hostname)):
+        return why
     return ""
 
 
@@ -97,20 +100,55 @@ def archive_urls(urls: Iterable[str], *, source: str = "", enqueue: bool = True)
         after = _open_by_url(wanted)
         created = [c for url, c in after.items() if url not in before]
         CaptureEvent.objects.bulk_create(
-            CaptureEvent(capture=c, to_state=State.PENDING, note=f"requested by {source or '?'}")
+            CaptureEvent(capture=c, to_state=State.PENDING, note=_requested_by(source))
             for c in created
+        )
+        # Who else asked is kept too, so cancelling one request never drops another's.
+        CaptureEvent.objects.bulk_create(
+            CaptureEvent(
+                capture=c, from_state=c.state, to_state=c.state, note=_requested_by(source)
+            )
+            for c in before.values()
         )
         if enqueue:
             ring(c.pk for c in created)
     return [after[url] for url in wanted]
 
 
+PROCESS_TASK = "archiver.process"
+REQUESTED_BY = "requested by "  # the note of the event that records each request
+PROBE_TASK = "archiver.probe"
+
+
+def _requested_by(source: str) -> str:
+    return f"{REQUESTED_BY}{source or '?'}"[:500]
+
+
+def cancel_requested_by(capture_ids: Iterable[int], *, source: str) -> int:
+    """Stop the captures in ``capture_ids`` that only ``source`` asked for and
+    that no save has reached yet (``pending``); returns how many.
+
+    A capture someone else also asked for goes on (their request stands), and
+    a ``submitted`` one may already be a job at the Archive: it is finished.
+    """
+    ids = list(capture_ids)
+    others = (
+        CaptureEvent.objects.filter(capture_id__in=ids, note__startswith=REQUESTED_BY)
+        .exclude(note=_requested_by(source))
+        .values_list("capture_id", flat=True)
+    )
+    stopped = 0
+    for capture in Capture.objects.filter(pk__in=ids, state=State.PENDING).exclude(
+        pk__in=set(others)
+    ):
+        stopped += mark_failed(capture, f"cancelled: only {source} asked for it")
+    return stopped
+
+
 def ring(capture_ids: Iterable[int]) -> None:
     """Tell a worker to look at each capture, once the transaction commits."""
-    from .tasks import process_capture
-
     for pk in capture_ids:
-        ledger.enqueue_on_commit(process_capture, pk)
+        doorbell.ring(PROCESS_TASK, pk)
 
 
 def retry_failed(captures: QuerySet[Capture]) -> int:
@@ -140,6 +178,29 @@ def retry_failed(captures: QuerySet[Capture]) -> int:
 
 
 # --- transitions (called by archiver.workflow while it holds the claim) ------
+#: Every move a capture may make. ``submitted`` never goes back to a plain
+#: resend except through ``pending`` (a save that surely made no job), and a
+#: final state moves only by an operator's retry (``failed`` → ``pending``).
+ALLOWED_MOVES: dict[str, frozenset[str]] = {
+    State.PENDING: frozenset({State.SUBMITTED, State.SKIPPED, State.FAILED}),
+    State.SUBMITTED: frozenset(
+        {State.SUBMITTED, State.PENDING, State.ARCHIVED, State.SKIPPED, State.FAILED}
+    ),
+    State.FAILED: frozenset({State.PENDING}),
+    State.ARCHIVED: frozenset(),
+    State.SKIPPED: frozenset(),
+}
+
+
+class IllegalTransition(AssertionError):
+    """A bug: code asked for a move the table above does not allow."""
+
+
+def check_move(from_state: str, to: str) -> None:
+    if to not in ALLOWED_MOVES.get(from_state, frozenset()):
+        raise IllegalTransition(f"a capture may not move from {from_state!r} to {to!r}")
+
+
 def _transition(
     capture: Capture,
     to: str,
@@ -152,7 +213,9 @@ def _transition(
     """Move ``capture`` from the state it had when read to ``to``; False if it moved already.
 
     ``also_if``: more columns that must still hold what the caller saw.
+    Raises ``IllegalTransition`` for a move ``ALLOWED_MOVES`` does not list.
     """
+    check_move(capture.state, to)
     now = timezone.now()
     changes = {"state": to, "updated_at": now, **fields}
     if release:
@@ -314,27 +377,12 @@ def resume_waiting(waiting_for: str, *, ids: Iterable[int] | None = None) -> int
     return rows.update(next_attempt_at=timezone.now())
 
 
-# --- the reconciler -----------------------------------------------------------
-def _reconcile_captures() -> int:
-    """Ring for due rows and rows whose worker died; probe a tripped breaker."""
-    from .tasks import probe_archive, process_capture
-
-    now = timezone.now()
-    due = (
-        ledger.due(Capture, states=Capture.OPEN_STATES)
-        .order_by(F("next_attempt_at").asc(nulls_first=True), "pk")
-        .values_list("pk", flat=True)[:RECONCILE_BATCH]
-    )
-    abandoned = Capture.objects.filter(
-        state__in=Capture.OPEN_STATES, claimed_until__lt=now
-    ).values_list("pk", flat=True)[:RECONCILE_BATCH]
-    ids = sorted(set(due) | set(abandoned))
-    for pk in ids:
-        process_capture.delay(pk)
+# --- upkeep, once per reconciler pass (``archiver.apps``) -----------------------
+def after_reconcile() -> None:
+    """Probe a tripped breaker, and free job slots whose worker died."""
     if breaker.breaker_state()[0] == "probe":
-        probe_archive.delay()
+        doorbell.send(PROBE_TASK)
     _forget_finished_jobs()
-    return len(ids)
 
 
 def _forget_finished_jobs() -> None:
@@ -353,6 +401,3 @@ def _forget_finished_jobs() -> None:
     )
     for pk in ids - live - held:
         ratelimit.release_job(Capture(pk=pk).job_slot)
-
-
-ledger.register_reconciler("captures", _reconcile_captures)

@@ -12,15 +12,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
-from waybrief import ledger
-
-from . import breaker, ratelimit, services
-from .clients import (
+from wayback import (
     CaptureError,
     JobNotFound,
     RateLimited,
@@ -29,7 +26,15 @@ from .clients import (
     Unavailable,
     WaybackClient,
     WaybackError,
+    breaker,
+    cdx,
+    ratelimit,
 )
+from wayback.client import Saved, same_snapshot_age
+from wayback.errors import ACCOUNT_WIDE, DAILY_ACCOUNT_LIMITS
+from waybrief import ledger
+
+from . import services
 from .models import Capture
 
 State = Capture.State
@@ -137,6 +142,16 @@ def _held_up(
             reason=str(exc),
             back_to_pending=back_to_pending,
         )
+    if isinstance(exc, CaptureError) and exc.account_wide:
+        seconds = _account_stop_seconds(exc.status_ext)
+        breaker.record_account_stop(exc.status_ext, ACCOUNT_WIDE[exc.status_ext], seconds)
+        return _wait(
+            capture,
+            "account",
+            seconds,
+            reason=breaker.account_message(exc.status_ext, ACCOUNT_WIDE[exc.status_ext]),
+            back_to_pending=True,
+        )
     if isinstance(exc, Unauthorized):
         breaker.record_keys_refused()
         return _wait(
@@ -156,6 +171,16 @@ def _held_up(
             back_to_pending=back_to_pending,
         )
     return None
+
+
+def _account_stop_seconds(status_ext: str) -> float:
+    """A daily limit lasts until the Archive's day turns (UTC); the rest are
+    looked at again as a refused key is."""
+    if status_ext not in DAILY_ACCOUNT_LIMITS:
+        return settings.WAYBACK_AUTH_RETRY_SECONDS
+    now = datetime.now(UTC)
+    tomorrow = (now + timedelta(days=1)).replace(hour=0, minute=5, second=0, microsecond=0)
+    return (tomorrow - now).total_seconds()
 
 
 # --- pending: look up, then save --------------------------------------------------
@@ -190,7 +215,7 @@ def _submit(capture: Capture, client: WaybackClient, inline_wait: float) -> Step
         ratelimit.give_back(ratelimit.SAVE, grant.token, member=member)
         return Step(capture.state)
     try:
-        job_id = client.save(
+        saved: Saved = client.save(
             capture.url, if_not_archived_within=settings.WAYBACK_SKIP_IF_CAPTURED_WITHIN
         )
     except WaybackError as exc:
@@ -201,7 +226,11 @@ def _submit(capture: Capture, client: WaybackClient, inline_wait: float) -> Step
         return _save_failed(capture, client, exc)
     ratelimit.sent(ratelimit.SAVE, grant.token)
     breaker.record_success()
-    services.mark_job(capture, job_id, next_in=settings.WAYBACK_POLL_SECONDS)
+    if not saved.job_id:
+        # "The same snapshot had been made N minutes ago": that capture is the
+        # answer. No job to poll; find it in CDX now (settle looks back N).
+        return _settle(capture, client, inline_wait, reason=saved.message)
+    services.mark_job(capture, saved.job_id, next_in=settings.WAYBACK_POLL_SECONDS)
     return Step(capture.state, settings.WAYBACK_POLL_SECONDS)
 
 
@@ -222,11 +251,14 @@ def _save_failed(capture: Capture, client: WaybackClient, exc: WaybackError) -> 
 def _capture_error(capture: Capture, client: WaybackClient, exc: CaptureError) -> Step:
     """``status: error`` on a save or a job: fail, retry, or settle, by its status_ext."""
     if exc.daily_cap:
-        snapshot = _quietly(lambda: client.available(capture.url))
+        # Captured too often today: today's captures are in CDX (the
+        # availability API lags behind it by hours). None yet: try another day.
+        today = timezone.now() - timedelta(days=1)
+        snapshot = _quietly(lambda: cdx.latest_capture(client, capture.url, since=today))
         if snapshot is not None:
             services.mark_skipped(capture, snapshot, reason=f"{exc.reason}; {snapshot.timestamp}")
         else:
-            services.mark_failed(capture, exc.reason)
+            services.retry_later(capture, f"{exc.reason}; no capture of today in CDX yet")
     elif exc.permanent:
         services.mark_failed(capture, exc.reason)
     else:
@@ -258,14 +290,27 @@ def _poll(capture: Capture, client: WaybackClient) -> Step:
     return _wait(capture, "job", _poll_interval(capture))
 
 
-def _settle(capture: Capture, client: WaybackClient, inline_wait: float) -> Step:
-    """Find out through CDX whether a save that may have been sent made a capture."""
+def _settle(
+    capture: Capture, client: WaybackClient, inline_wait: float, *, reason: str = ""
+) -> Step:
+    """Find out through CDX whether a save that may have been sent made a capture.
+
+    Only a capture that replays the page counts (``cdx.find_latest``: a 200,
+    a revisit of one, or a redirect whose target has one), taken since the
+    save, or since the capture a "same snapshot" answer (``reason``, kept on
+    the row while it waits) named.
+    """
+    reason = reason or capture.reason
     grant = ratelimit.acquire(ratelimit.LOOKUP, max_wait=inline_wait)
     if not grant.granted:
-        return _wait_turn(capture, ratelimit.LOOKUP, grant)
-    since = (capture.submitted_at or timezone.now()) - timedelta(minutes=1)
+        return _wait(
+            capture, "rate", ratelimit.next_turn(ratelimit.LOOKUP, grant.wait), reason=reason
+        )
+    recent = same_snapshot_age(reason)
+    back = 60.0 if recent is None else max(60.0, recent + 120.0)
+    since = (capture.submitted_at or timezone.now()) - timedelta(seconds=back)
     try:
-        snapshot = client.captured_since(capture.url, since)
+        snapshot = cdx.latest_capture(client, capture.url, since=since, follow_redirect=True)
     except WaybackError as exc:
         return _held_up(capture, exc, ratelimit.LOOKUP) or _wait(
             capture, "job", _poll_interval(capture), reason=exc.reason
@@ -274,11 +319,12 @@ def _settle(capture: Capture, client: WaybackClient, inline_wait: float) -> Step
         ratelimit.sent(ratelimit.LOOKUP, grant.token)
     breaker.record_success()
     if snapshot is not None:
-        services.mark_archived(capture, snapshot, note=f"settled through CDX: {snapshot.timestamp}")
+        how = "SPN2 kept its recent capture" if recent is not None else "settled through CDX"
+        services.mark_archived(capture, snapshot, note=f"{how}: {snapshot.timestamp}")
         return Step(capture.state)
     if _job_age(capture) <= settings.WAYBACK_JOB_TIMEOUT_SECONDS:
         ratelimit.hold_job(capture.job_slot)
-        return _wait(capture, "job", _poll_interval(capture))
+        return _wait(capture, "job", _poll_interval(capture), reason=reason)
     services.retry_later(
         capture,
         f"no capture appeared within {settings.WAYBACK_JOB_TIMEOUT_SECONDS:.0f}s of the save",
@@ -316,6 +362,11 @@ class KeysRefused(RuntimeError):
     """The Archive refused our (absent) credentials: the operator must act."""
 
 
+class AccountStopped(KeysRefused):
+    """The Archive refuses every save from this account or address for now
+    (a daily bandwidth limit, a blocked IP): nothing is sent until it is over."""
+
+
 class TimedOut(RuntimeError):
     """Not every capture got where it was asked to within the time given."""
 
@@ -330,7 +381,8 @@ def drive(
     """Run the captures' steps here until each is final (``wait``) or at least sent.
 
     Shares the rate limit and breaker with any workers that run meanwhile.
-    Raises ``KeysRefused`` on a 401, ``TimedOut`` after ``timeout`` seconds;
+    Raises ``KeysRefused`` on a 401 (``AccountStopped`` on an account-wide
+    refusal), ``TimedOut`` after ``timeout`` seconds;
     the captures stay pending in both cases and workers can finish them.
     """
     ids = list(capture_ids)
@@ -339,6 +391,7 @@ def drive(
     seen: dict[int, tuple[str, str]] = {}
     if breaker.current_gate() is None:  # these keys were not refused: try them at once
         services.resume_waiting("keys", ids=ids)
+        services.resume_waiting("account", ids=ids)
     while True:
         rows = list(Capture.objects.filter(pk__in=ids))
         for row in rows:
@@ -351,6 +404,8 @@ def drive(
         gate = breaker.current_gate()
         if gate is not None and gate.waiting_for == "keys":
             raise KeysRefused(gate.message)
+        if gate is not None and gate.waiting_for == "account":
+            raise AccountStopped(gate.message)
         if deadline is not None and time.monotonic() > deadline:
             raise TimedOut(f"{len(todo)} of {len(ids)} URLs are not done yet; they stay queued")
         now = timezone.now()

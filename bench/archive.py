@@ -219,7 +219,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from archiver.models import Capture
-    from tests.archiver.fake_wayback import FakeWayback
+    from tests.support.fake_wayback import FakeWayback
 
     call_command("migrate", verbosity=0)
     Capture.objects.all().delete()

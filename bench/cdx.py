@@ -40,7 +40,7 @@ def plan(captures: int, per_post: int) -> int:
 
 def _serve(captures: int, per_post: int, page_size: int, ready: mp.Queue, stop) -> None:
     sys.path.insert(0, str(ROOT))
-    from tests.archiver.fake_wayback import FakeWayback
+    from tests.support.fake_wayback import FakeWayback
 
     fake = FakeWayback(cdx_page_size=page_size)
     for n in range(plan(captures, per_post)):

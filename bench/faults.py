@@ -42,10 +42,10 @@ def parse_args() -> argparse.Namespace:
 
 class Bench:
     def __init__(self, args: argparse.Namespace, data_dir: Path) -> None:
-        from tests.archiver.fake_wayback import FakeWayback
-        from tests.faults.fake_model import FakeModel
-        from tests.faults.scenarios import article_pages
+        from tests.support.fake_model import FakeModel
+        from tests.support.fake_wayback import FakeWayback
         from tests.support.http import LocalServer
+        from tests.support.scenarios import article_pages
 
         self.args = args
         self.dir = data_dir
@@ -64,8 +64,8 @@ class Bench:
 
     # --- processes --------------------------------------------------------------
     def start_workers(self, broker_url: str, n: int = 1, *, beat: bool = False) -> list:
-        from tests.faults.conftest import spawn, wait_ready
-        from tests.faults.scenarios import worker_environment
+        from tests.support.processes import spawn, wait_ready
+        from tests.support.scenarios import worker_environment
 
         base = {**os.environ, "PYTHONPATH": str(ROOT), "FETCH_ALLOW_PRIVATE": "1",
                 "FETCH_TIMEOUT_SECONDS": "3", "LLM_CONTEXT": "4096"}  # fmt: skip
@@ -82,14 +82,14 @@ class Bench:
         return batch
 
     def stop_workers(self) -> None:
-        from tests.archiver.conftest import stop
+        from tests.support.workers import stop
 
         for process in self.workers:
             stop(process)
         self.workers = []
 
     def batch(self, label: str):
-        from tests.faults.scenarios import make_batch
+        from tests.support.scenarios import make_batch
 
         return make_batch(label, self.args.urls, self.args.summaries, self.page)
 
@@ -101,7 +101,7 @@ class Bench:
 
     def revive(self) -> None:
         """Replace a worker that exited by itself, as compose's restart policy would."""
-        from tests.faults.conftest import spawn
+        from tests.support.processes import spawn
 
         for process in list(self.workers):
             if process.poll() is not None and not getattr(process, "killed", False):
@@ -150,7 +150,7 @@ class Bench:
     def kill_while(self, batch, broker_url: str, ready) -> int:
         """A worker with beat plus a victim; each time ``ready()`` holds, SIGKILL
         the victim's group and start another. Returns how many were killed."""
-        from tests.faults.conftest import kill_group
+        from tests.support.processes import kill_group
 
         self.start_workers(broker_url, 1, beat=True)
         victims = self.start_workers(broker_url, 1)
@@ -197,7 +197,7 @@ class Bench:
         return batch, time.monotonic() - last, "SIGKILL mid-run, data wiped"
 
     def pg_terminate(self, redis) -> tuple[object, float, str]:
-        from tests.faults.test_postgres import terminate_other_connections
+        from tests.support.processes import terminate_other_connections
 
         broker = redis(appendonly=True)
         batch = self.batch("pg-terminate")
@@ -237,8 +237,8 @@ def main() -> None:
 
     from archiver.models import Capture
     from summarizer.models import Document, Summary
-    from tests.faults.conftest import PrivateRedis
-    from tests.faults.scenarios import outcome
+    from tests.support.processes import PrivateRedis
+    from tests.support.scenarios import outcome
 
     call_command("migrate", verbosity=0)
     bench = Bench(args, data_dir)

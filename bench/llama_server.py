@@ -29,7 +29,7 @@ django.setup()
 from summarizer import prompts  # noqa: E402
 from summarizer.backends import Usage  # noqa: E402
 from summarizer.backends.openai import OpenAIBackend  # noqa: E402
-from tests.summarizer.test_openai_backend import start_llama_server  # noqa: E402
+from tests.support.llama_server import start_llama_server  # noqa: E402
 
 TOPICS = ["the closing of a blog platform", "archiving web pages", "Big5 text encoding",
           "rate limits of a public archive", "summarizing long documents", "running models on GPUs",

@@ -12,6 +12,7 @@ Then the cached paths.
 Uses a throw-away SQLite database unless DATABASE_URL is set.
 """
 
+# ruff: noqa: E402 (Django is set up before the project's modules are imported)
 from __future__ import annotations
 
 import argparse
@@ -28,21 +29,23 @@ os.environ.setdefault("WAYBRIEF_DATA_DIR", tempfile.mkdtemp(prefix="wb-bench-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waybrief.settings")
 os.environ["FETCH_ALLOW_PRIVATE"] = "1"
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
+from django.core.management import call_command
 
-from summarizer import prompts, services  # noqa: E402
-from summarizer.backends import bundled_model_path  # noqa: E402
-from summarizer.backends.llama_cpp import SAMPLING, LlamaCppBackend  # noqa: E402
-from summarizer.extract import extract  # noqa: E402
-from tests.summarizer.test_charsets import POST as BIG5_POST  # noqa: E402
-from tests.summarizer.test_extract import ARTICLE  # noqa: E402
-from tests.summarizer.test_summarize_pipeline import JS  # noqa: E402
-from tests.support.http import LocalServer, Reply  # noqa: E402
-from waybrief.fetching import Fetcher  # noqa: E402
+from summarizer import prompts, services
+from summarizer.backends import bundled_model_path
+from summarizer.backends.llama_cpp import SAMPLING, LlamaCppBackend
+from summarizer.extract import extract
+from tests.support.documents import (
+    ARTICLE,
+    JS,
+)
+from tests.support.documents import POST as BIG5_POST
+from tests.support.http import LocalServer, Reply
+from waybrief.fetching import Fetcher
 
 DOCUMENTS = {
     "english-article": (ARTICLE.encode(), "text/html"),

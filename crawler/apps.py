@@ -7,6 +7,16 @@ class CrawlerConfig(AppConfig):
     name = "crawler"
 
     def ready(self) -> None:
-        # Registers the crawl-run and recovery reconcilers with the ledger,
-        # in every process that might run `waybrief.reconcile`.
-        from . import recovery, services  # noqa: F401
+        from waybrief.reconcile import Reconcile, declare
+
+        from . import services
+
+        declare(
+            Reconcile(
+                name="crawl runs",
+                model="crawler.CrawlRun",
+                states=services.WAITING,
+                task=services.RUN_TASK,
+                max_attempts=services.MAX_ATTEMPTS,
+            )
+        )

@@ -15,12 +15,14 @@ from typing import Any, Protocol
 import anyio
 from protego import Protego
 
+from waybrief.fetching import FetchedPage
 from waybrief.fetching.errors import FetchError
 
 from .adapters import ADAPTERS, DETECTION_ORDER
 from .adapters.base import Adapter, Listing, Parse
 from .canonical import origin
-from .http import PoliteClient, Response
+from .errors import SiteUnreadable
+from .http import PoliteClient
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +38,6 @@ _NO_ANSWER = {"unreachable", "timeout"}  # FetchError codes: no name, no server,
 #: a backstop for traps no other rule catches (a sitemap index naming a new
 #: index for ever). A walk that reaches it says so in the run's stats.
 MAX_WALK_PAGES = 20_000
-
-
-class SiteUnreadable(Exception):
-    """The blog's first page could not be read: nothing can be crawled."""
 
 
 class Journal(Protocol):
@@ -73,7 +71,7 @@ class Crawl:
         self.journal = journal
         self.start_url = start_url
         self.on_url = on_url
-        self.first: Response | None = None
+        self.first: FetchedPage | None = None
         self.home = start_url
         self.adapter: Adapter | None = None
         self.stats: dict[str, Any] = {}
@@ -132,7 +130,7 @@ class Crawl:
                 return candidate
         raise AssertionError("the links adapter always fits")
 
-    async def fetch(self, url: str) -> Response:
+    async def fetch(self, url: str) -> FetchedPage:
         """GET ``url`` politely; counts toward the run's pages fetched."""
         response = await self.client.get(url)
         self.journal.fetched()
@@ -197,7 +195,7 @@ class Crawl:
             self.journal.page_done(response.final_url, listing)
         return listing
 
-    def _first_page(self, url: str) -> Response | None:
+    def _first_page(self, url: str) -> FetchedPage | None:
         first = self.first
         if first is not None and url in {first.url, first.final_url}:
             return first

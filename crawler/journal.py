@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import anyio
+from asgiref.sync import sync_to_async
 from django.db import transaction
 from django.utils import timezone
 
-from waybrief.ledger import lease_deadline
+from waybrief.ledger import Lease, lease_deadline
 
 from .adapters.base import Listing
-from .bridge import CallerThread
 from .models import MAX_URL_LENGTH, CrawledPage, CrawlRun, DiscoveredURL
 
 MAX_ERROR_LINES = 20
@@ -25,11 +25,14 @@ MAX_ERROR_LINES = 20
 
 class RunJournal:
     """Implements ``engine.Journal`` for one ``CrawlRun``; build it in the
-    calling thread (it reads what the run already knows)."""
+    calling thread (it reads what the run already knows), and crawl under
+    ``interrupt.run_interruptibly``, whose calling thread runs the writes."""
 
-    def __init__(self, run: CrawlRun, caller: CallerThread, *, flush_seconds: float = 0.5) -> None:
+    def __init__(
+        self, run: CrawlRun, *, flush_seconds: float = 0.5, lease: Lease | None = None
+    ) -> None:
         self.run_id, self.site_id = run.pk, run.site_id
-        self.caller = caller
+        self.lease = lease  # the run's claim: a flush of a run lost to another worker fails
         self.flush_seconds = flush_seconds
         self.done: dict[str, Listing] = {
             url: Listing(list(posts), list(follow))
@@ -91,7 +94,7 @@ class RunJournal:
         # ending or being stopped meanwhile) would drop it, the write never
         # run and no later flush knowing of it. So the write is seen through.
         with anyio.CancelScope(shield=True):
-            await self.caller.call(self._write, pages, urls, counts)
+            await sync_to_async(self._write, thread_sensitive=True)(pages, urls, counts)
 
     async def keep_flushing(self) -> None:
         """Flush every ``flush_seconds`` until cancelled."""
@@ -121,6 +124,9 @@ class RunJournal:
                 batch_size=500,
                 ignore_conflicts=True,
             )
+            if self.lease is not None:  # last: LeaseLost rolls back the whole batch
+                self.lease.write(**counts, updated_at=timezone.now())
+                return
             CrawlRun.objects.filter(pk=self.run_id).update(
                 **counts, claimed_until=lease_deadline(), updated_at=timezone.now()
             )

@@ -18,17 +18,20 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from waybrief import doorbell
 from waybrief.fetching.transport import Resolver
 from waybrief.fetching.urls import check_url
-from waybrief.ledger import claim, due, enqueue_on_commit, register_reconciler
+from waybrief.ledger import Lease, LeaseLost, take
+from waybrief.reconcile import backoff_seconds
 
 from . import engine
 from .adapters import ADAPTERS
-from .bridge import CallerThread
 from .canonical import canonicalize
 from .http import PoliteClient, Politeness
+from .interrupt import run_interruptibly
 from .journal import RunJournal
 from .models import CrawlRun, Site
+from .signals import run_finished
 
 logger = logging.getLogger(__name__)
 State = CrawlRun.State
@@ -37,14 +40,22 @@ State = CrawlRun.State
 RESUMABLE = (State.PENDING, State.RUNNING, State.STOPPED, State.INCOMPLETE)
 MAX_ATTEMPTS = 5
 RETRY_SECONDS = 600  # first retry of an incomplete run; doubles
+RUN_TASK = "crawler.run_crawl"
+#: waiting for a worker: never reached, abandoned by a dead one, or due a retry
+WAITING = (State.PENDING, State.RUNNING, State.INCOMPLETE)
 
 
 class UnknownAdapter(ValueError):
     pass
 
 
-def site_for(*, url: str, adapter: str = "") -> Site:
-    """The ``Site`` for a blog address, made on first sight."""
+def site_for(*, url: str, adapter: str = "", by_user: bool = True) -> Site:
+    """The ``Site`` for a blog address, made on first sight.
+
+    ``by_user`` false: a command needs the row for its own progress; such a
+    site stays out of the sites a person added (the admin's list, its
+    "select all" actions) until a person asks for it too.
+    """
     url = check_url(url)
     if adapter and adapter not in ADAPTERS:
         names = ", ".join(sorted(ADAPTERS))
@@ -55,25 +66,33 @@ def site_for(*, url: str, adapter: str = "") -> Site:
         home = ADAPTERS["xuite"]().home(url)  # one Site per blog, whichever page was given
     else:
         home = canonicalize(url) or url
-    site, _ = Site.objects.get_or_create(url=home, defaults={"adapter": adapter})
+    site, _ = Site.objects.get_or_create(
+        url=home, defaults={"adapter": adapter, "added_by_user": by_user}
+    )
+    if by_user and not site.added_by_user:
+        Site.objects.filter(pk=site.pk).update(added_by_user=True)
+        site.added_by_user = True
     return site
 
 
 def start_crawl(
-    *, url: str, adapter: str = "", concurrency: int | None = None, delay: float | None = None,
+    *,
+    url: str,
+    adapter: str = "",
+    concurrency: int | None = None,
+    delay: float | None = None,
     archive: bool = False,
-) -> CrawlRun:  # fmt: skip
+    by_user: bool = True,
+) -> CrawlRun:
     """Queue a crawl of ``url`` for the workers (the admin and API use this);
     with ``archive``, every post found is then submitted to the Wayback Machine."""
-    from .tasks import run_crawl
-
     with transaction.atomic():
-        site = site_for(url=url, adapter=adapter)
+        site = site_for(url=url, adapter=adapter, by_user=by_user)
         run = CrawlRun.objects.create(
             site=site, adapter=adapter or site.adapter, concurrency=concurrency, delay=delay,
             archive_posts=archive,
         )  # fmt: skip
-        enqueue_on_commit(run_crawl, run.pk)
+        doorbell.ring(RUN_TASK, run.pk)
     return run
 
 
@@ -88,16 +107,20 @@ def crawl_site(
     on_url: Callable[[str], None] | None = None,
     on_progress: engine.Progress | None = None,
     resolver: Resolver | None = None,
+    by_user: bool = False,
 ) -> CrawlRun:
-    """Crawl ``url`` here and now (or queue it, with ``enqueue``).
+    """Crawl ``url`` here and now (or queue it, with ``enqueue``): the commands'
+    way, so a site made here is not one a person added unless ``by_user``.
 
     An unfinished run of the same site (stopped, incomplete, or abandoned
     by a dead process) is resumed unless ``fresh``; ``on_url`` then hears
     the posts that run had already found before the new ones.
     """
     if enqueue:
-        return start_crawl(url=url, adapter=adapter, concurrency=concurrency, delay=delay)
-    site = site_for(url=url, adapter=adapter)
+        return start_crawl(
+            url=url, adapter=adapter, concurrency=concurrency, delay=delay, by_user=by_user
+        )
+    site = site_for(url=url, adapter=adapter, by_user=by_user)
     run = None if fresh else resumable_run(site=site, adapter=adapter)
     if run is None:
         run = CrawlRun.objects.create(
@@ -138,14 +161,12 @@ def execute_run(
 ) -> CrawlRun:
     """Carry out run ``run_id`` if it can be claimed; a second delivery, or a
     run someone else holds, is left alone. Returns the run as it ended."""
-    if not claim(CrawlRun, run_id, states=RESUMABLE):
+    lease = take(CrawlRun, run_id, states=RESUMABLE)
+    if lease is None:
         return CrawlRun.objects.get(pk=run_id)
     run = CrawlRun.objects.select_related("site").get(pk=run_id)
-    CrawlRun.objects.filter(pk=run_id).update(
-        state=State.RUNNING, started=run.started or timezone.now(), finished=None
-    )
-    caller = CallerThread()
-    journal = RunJournal(run, caller)
+    lease.write(state=State.RUNNING, started=run.started or timezone.now(), finished=None)
+    journal = RunJournal(run, lease=lease)  # each flush renews through the lease
     errors_before = run.errors
     client = PoliteClient(
         politeness=Politeness.from_settings(concurrency=run.concurrency, delay=run.delay),
@@ -162,24 +183,30 @@ def execute_run(
         )  # fmt: skip
 
     try:
-        stats = caller.run(crawl)
+        with lease:  # renewed in the background while the crawl runs
+            stats = run_interruptibly(crawl)
+    except LeaseLost:
+        logger.warning("crawl run %s: lease lost to another worker; this attempt stops", run_id)
     except engine.SiteUnreadable as exc:
-        _finish(run_id, State.FAILED, error=str(exc))
+        _finish(run_id, State.FAILED, error=str(exc), lease=lease)
     except KeyboardInterrupt:
-        _finish(run_id, State.STOPPED)
+        _finish(run_id, State.STOPPED, lease=lease)
         raise
     except Exception as exc:
         logger.exception("crawl run %s broke", run_id)
-        _finish(run_id, State.FAILED, error=f"{type(exc).__name__}: {exc}")
+        _finish(run_id, State.FAILED, error=f"{type(exc).__name__}: {exc}", lease=lease)
         raise
     else:
         incomplete = journal.errors > errors_before
-        _finish(run_id, State.INCOMPLETE if incomplete else State.DONE, stats=stats)
+        _finish(run_id, State.INCOMPLETE if incomplete else State.DONE, stats=stats, lease=lease)
     return CrawlRun.objects.get(pk=run_id)
 
 
-def _finish(run_id: int, state: str, *, error: str = "", stats: dict | None = None) -> None:
-    changes: dict[str, Any] = {"state": state, "claimed_until": None, "next_attempt_at": None}
+def _finish(
+    run_id: int, state: str, *, error: str = "", stats: dict | None = None, lease: Lease
+) -> None:
+    """End the attempt, if the run is still ours (``lease``), and let the run go."""
+    changes: dict[str, Any] = {"state": state, "next_attempt_at": None}
     if state != State.STOPPED:
         changes["finished"] = timezone.now()
     if error:
@@ -189,31 +216,12 @@ def _finish(run_id: int, state: str, *, error: str = "", stats: dict | None = No
         changes["adapter"] = stats.get("adapter", "")
     if state == State.INCOMPLETE:
         attempts = CrawlRun.objects.get(pk=run_id).attempts
-        delay = RETRY_SECONDS * 2 ** max(0, attempts - 1)
+        delay = backoff_seconds(attempts, RETRY_SECONDS)
         changes["next_attempt_at"] = timezone.now() + timedelta(seconds=delay)
-    CrawlRun.objects.filter(pk=run_id).update(**changes, updated_at=timezone.now())
+    try:
+        lease.write(release=True, **changes, updated_at=timezone.now())
+    except LeaseLost:
+        logger.warning("crawl run %s: lease lost before it ended; not recorded", run_id)
+        return
     if state in (State.DONE, State.INCOMPLETE):
-        run = CrawlRun.objects.get(pk=run_id)
-        if run.archive_posts:
-            from .archiving import archive_posts
-
-            archive_posts(run)
-
-
-def _reconcile_runs() -> int:
-    """Re-queue runs no message reached, runs whose worker died, and
-    incomplete runs whose retry time has come."""
-    from .tasks import run_crawl
-
-    waiting = (State.PENDING, State.RUNNING, State.INCOMPLETE)
-    ids = list(
-        due(CrawlRun, states=waiting)
-        .filter(attempts__lt=MAX_ATTEMPTS)
-        .values_list("pk", flat=True)[:100]
-    )
-    for pk in ids:
-        run_crawl.delay(pk)
-    return len(ids)
-
-
-register_reconciler("crawl runs", _reconcile_runs)
+        run_finished.send(sender=CrawlRun, run=CrawlRun.objects.get(pk=run_id))

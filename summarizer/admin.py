@@ -21,7 +21,7 @@ class SummaryAdmin(admin.ModelAdmin):
 
     @admin.display(description="Page")
     def page_link(self, summary: Summary) -> str:
-        return format_html('<a href="/s/{}">/s/{}</a>', summary.pk, summary.pk)
+        return format_html('<a href="/s/{}">/s/{}</a>', summary.token, summary.token)
 
 
 @admin.register(Document)

@@ -3,7 +3,8 @@
 trafilatura finds the main text (best published F1 on article extraction);
 BeautifulSoup reads what it leaves (title, canonical link, ``lang``). When
 pathological markup defeats both, a flat tokenizer that has no tree depth
-to exhaust still recovers the text, and the result says so.
+to exhaust still recovers the text, and the result says so. PDF and Word
+files are read by ``documents``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ import trafilatura
 from bs4 import BeautifulSoup
 
 from waybrief.fetching import FetchedPage
+from waybrief.fetching.body import looks_binary
+from waybrief.fetching.errors import NotText
 
+from . import documents
 from .code import detect_code
 from .language import detect_language
 
@@ -33,7 +37,9 @@ class Extracted:
     kind: str  # "article", "text" or "code"
     canonical_url: str = ""
     code_language: str = ""
-    method: str = "trafilatura"  # or "plain", "code", "flat-fallback"
+    method: str = "trafilatura"  # or "plain", "code", "flat-fallback", "pypdf", "python-docx"
+    pages_read: int = 0  # of a PDF
+    pages_total: int = 0
 
 
 def extract(page: FetchedPage) -> Extracted:
@@ -45,6 +51,10 @@ def extract(page: FetchedPage) -> Extracted:
 
 
 def _extract(page: FetchedPage) -> Extracted:
+    if kind := documents.kind_of(page.content_type, page.body):
+        return _from_document(documents.read(page.body, kind))
+    if page.content_type in documents.TYPES and looks_binary(page.body):
+        raise NotText("That address serves binary data, not text.", url=page.final_url)
     code_language = detect_code(page.final_url, page.content_type, page.text)
     if code_language:
         return Extracted(
@@ -63,6 +73,18 @@ def _extract(page: FetchedPage) -> Extracted:
         language=detect_language(page.text),
         kind="text",
         method="plain",
+    )
+
+
+def _from_document(document: documents.DocumentText) -> Extracted:
+    return Extracted(
+        title=document.title,
+        text=document.text,
+        language=detect_language(document.text),
+        kind="text",
+        method=document.extractor,
+        pages_read=document.pages_read,
+        pages_total=document.pages_total,
     )
 
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
+
+from django.conf import settings
 from django.db import models
 
 from waybrief.ledger import LeasedWork
+
+
+def new_token() -> str:
+    """A summary's public name: 22 URL-safe characters (128 random bits), so its
+    page cannot be found by counting, as ``/s/1``, ``/s/2`` could."""
+    return secrets.token_urlsafe(16)
 
 
 class Document(models.Model):
@@ -19,7 +28,9 @@ class Document(models.Model):
     kind = models.CharField(max_length=16)  # article, text or code
     code_language = models.CharField(max_length=64, blank=True)
     encoding = models.CharField(max_length=32, blank=True)
-    extraction = models.CharField(max_length=32, blank=True)
+    extraction = models.CharField(max_length=32, blank=True)  # the extractor used
+    pages_read = models.PositiveIntegerField(default=0, help_text="Of a PDF: pages read.")
+    pages_total = models.PositiveIntegerField(default=0, help_text="Of a PDF: pages it has.")
     text = models.TextField()
     fetched_at = models.DateTimeField(auto_now_add=True)
 
@@ -84,6 +95,19 @@ class Summary(LeasedWork):
         help_text="Who asked on /summarize, as a keyed hash of the address (never the "
         "address): its unfinished summaries are counted against its limit.",
     )
+    token = models.CharField(
+        max_length=32, unique=True, default=new_token, editable=False,
+        help_text="The name in its page's address (/s/<token>); the id stays internal.",
+    )  # fmt: skip
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="summaries", help_text="Who asked through the API; none for the web page.",
+    )  # fmt: skip
+    private = models.BooleanField(
+        default=False,
+        help_text="Made with cache=false or from submitted text: never listed, never reused, "
+        "shown to its owner alone.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -95,3 +119,9 @@ class Summary(LeasedWork):
     @property
     def is_finished(self) -> bool:
         return self.state in {self.State.DONE, self.State.FAILED}
+
+    def visible_to(self, user) -> bool:
+        """Anyone with the link sees a public summary; a private one, its owner alone."""
+        if not self.private:
+            return True
+        return self.owner_id is not None and getattr(user, "pk", None) == self.owner_id

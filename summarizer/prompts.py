@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 MODES = ("summary", "takeaway", "explain")
 # Part of the cache key: a summary written under older prompts is not reused.
-VERSION = 2
+VERSION = 3
 
 LANGUAGES = {
     "BG": "Bulgarian", "CS": "Czech", "DA": "Danish", "DE": "German", "EL": "Greek",
@@ -33,11 +33,42 @@ def language_code(detected: str) -> str:
         return "ZH-HANT" if "HANT" in code else "ZH"
     if code in {"NO", "NN"}:
         return "NB"
+    if code in {"YUE", "WUU", "NAN", "HAK"}:  # Chinese languages py3langid names: Han script
+        return "ZH-HANT"
     return code.split("-", 1)[0] if code.split("-", 1)[0] in LANGUAGES else "EN"
 
 
 def language_name(code: str) -> str:
     return LANGUAGES.get(code.upper(), "English")
+
+
+# "Answer in X", written in X: a small model follows an instruction in the
+# language it is asked to write far more often than one about it in English.
+IN_LANGUAGE = {
+    "EN": "Write your answer in English.",
+    "ZH-HANT": "請用繁體中文回答。",
+    "ZH": "请用简体中文回答。",
+    "JA": "日本語で答えてください。",
+    "KO": "한국어로 답하세요.",
+    "DE": "Antworte auf Deutsch.",
+    "FR": "Réponds en français.",
+    "ES": "Responde en español.",
+    "IT": "Rispondi in italiano.",
+    "PT": "Responda em português.",
+    "NL": "Antwoord in het Nederlands.",
+    "RU": "Отвечай на русском языке.",
+    "UK": "Відповідай українською мовою.",
+    "PL": "Odpowiedz po polsku.",
+    "TR": "Türkçe cevap ver.",
+    "VI": "Trả lời bằng tiếng Việt.",
+}
+# Said when a first answer came back in another language (the one retry).
+STRICT = {
+    "EN": "Use English only, even if the text is in another language.",
+    "ZH-HANT": "只能用繁體中文，不要用英文或簡體字。",
+    "ZH": "只能用简体中文，不要用英文或繁体字。",
+    "JA": "日本語だけで書いてください。英語は使わないでください。",
+}
 
 
 @dataclass(frozen=True)
@@ -47,64 +78,72 @@ class Job:
     title: str
     kind: str  # "article", "text" or "code"
     code_language: str = ""
+    strict: bool = False  # the retry after an answer in the wrong language
 
 
-SYSTEM = (
-    "You are a careful assistant that summarizes documents faithfully. "
-    "Say only what the document says. Never start with a preamble such as "
-    "'Here is a summary'; start with the content itself."
-)
+SYSTEM = "You summarize documents faithfully. Say only what the document says. No preamble."
+
+
+def in_language(job: Job) -> str:
+    """The closing line naming the answer's language, in that language."""
+    name = language_name(job.language)
+    line = IN_LANGUAGE.get(job.language.upper(), f"Write your answer in {name}.")
+    if job.strict:
+        line = f"{line} {STRICT.get(job.language.upper(), f'Use {name} only.')}"
+    return line
 
 
 def _task(job: Job) -> str:
+    """The instruction, written to come after the document: small models
+    follow what they read last (measured: bench/RESULTS.md)."""
     lang = language_name(job.language)
     if job.mode == "explain":
         return (
-            f"Explain what this {job.code_language or 'source'} code does, in {lang}: its "
-            "purpose, the algorithm or approach it uses, and any notable details "
-            "(inputs, outputs, edge cases, side effects)."
+            f"Explain in {lang} prose what this {job.code_language or 'source'} code does: its "
+            "purpose, how it works, and its inputs and outputs. Do not write any code."
         )
     if job.mode == "takeaway":
         return (
-            f"List the key points of this document in {lang}, as 3 to 7 short bullet points, "
-            "each line starting with '- '."
+            f"List the key points of the text above in {lang}: 3 to 7 short bullet points, "
+            "each on its own line starting with '- '. Use only facts from the text."
         )
-    return f"Summarize this document in {lang}, in one paragraph of 3 to 6 sentences."
+    return (
+        f"Summarize the text above in {lang} in one paragraph of 3 to 5 sentences. "
+        "Use only facts from the text."
+    )
+
+
+def _body(job: Job, text: str) -> str:
+    header = f"Title: {job.title}\n\n" if job.title else ""
+    fence = f"```{job.code_language.lower()}" if job.kind == "code" else ""
+    return header + (f"{fence}\n{text}\n```" if fence else text)
 
 
 def document_messages(job: Job, text: str) -> list[dict[str, str]]:
-    header = f"Title: {job.title}\n\n" if job.title else ""
-    fence = "```" if job.kind == "code" else ""
-    body = f"{fence}\n{text}\n{fence}" if fence else text
-    return [
-        {"role": "system", "content": SYSTEM},
-        {"role": "user", "content": f"{_task(job)}\n\n{header}{body}\n\n{_reminder(job)}"},
-    ]
-
-
-def _reminder(job: Job) -> str:
-    """Restated after the document: small models follow what they read last."""
-    return f"Write your answer in {language_name(job.language)}."
+    """The document first, then the task, then the language: the order that
+    holds a small model to the text."""
+    content = f"{_body(job, text)}\n\n{_task(job)}\n{in_language(job)}"
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": content}]
 
 
 def part_messages(job: Job, text: str, index: int, total: int) -> list[dict[str, str]]:
-    """The map step: notes on one part of a document too long for one prompt."""
+    """The map step: notes on one whole part of a document too long for one prompt."""
     what = "code" if job.kind == "code" else "document"
+    titled = f" titled '{job.title}'" if job.title else ""
     task = (
-        f"This is part {index} of {total} of a longer {what}"
-        + (f" titled '{job.title}'" if job.title else "")
-        + f". Write the main points of this part as a short paragraph in "
-        f"{language_name(job.language)}."
+        f"The text above is part {index} of {total} of a longer {what}{titled}. "
+        f"In {language_name(job.language)}, write 2 to 4 complete sentences with the main "
+        "points of the whole part, from its beginning to its end. Use only facts from the text."
     )
-    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": f"{task}\n\n{text}"}]
+    content = f"{text}\n\n{task}\n{in_language(job)}"
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": content}]
 
 
 def combine_messages(job: Job, notes: list[str]) -> list[dict[str, str]]:
-    """The reduce step: one answer in the requested mode from the parts' notes."""
+    """The reduce step: one answer in the requested mode from every part's notes."""
     joined = "\n\n".join(f"Part {i}: {note}" for i, note in enumerate(notes, 1))
-    intro = "These are notes on consecutive parts of one document"
-    intro += f" titled '{job.title}'." if job.title else "."
-    return [
-        {"role": "system", "content": SYSTEM},
-        {"role": "user", "content": f"{intro}\n\n{joined}\n\n{_task(job)}"},
-    ]
+    intro = f"Notes on the {len(notes)} consecutive parts of one document"
+    intro += f" titled '{job.title}':" if job.title else ":"
+    task = _task(job).replace("the text above", "the whole document from all these notes")
+    content = f"{intro}\n\n{joined}\n\n{task}\n{in_language(job)}"
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": content}]

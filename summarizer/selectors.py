@@ -21,6 +21,7 @@ def cached_for_url(*, url: str, mode: str, target_language: str) -> Summary | No
             target_language=target_language,
             state=Summary.State.DONE,
             keep=True,
+            private=False,
             finished_at__gte=fresh_since,
         )
         .order_by("-finished_at")
@@ -40,6 +41,7 @@ def cached_for_content(
             model=model,
             prompt_version=prompts.VERSION,
             state=Summary.State.DONE,
+            private=False,
         )
         .order_by("-finished_at")
         .first()
@@ -57,6 +59,7 @@ def in_flight_for_url(*, url: str, mode: str, target_language: str) -> Summary |
             target_language=target_language,
             state__in=[Summary.State.PENDING, Summary.State.FETCHING, Summary.State.SUMMARIZING],
             keep=True,
+            private=False,
             created_at__gte=since,
         )
         .order_by("-created_at")
@@ -64,9 +67,34 @@ def in_flight_for_url(*, url: str, mode: str, target_language: str) -> Summary |
     )
 
 
-def recent(limit: int = 10):
+def recently_failed_for_url(*, url: str, mode: str, target_language: str) -> Summary | None:
+    """A summary of the same request that failed a moment ago: opening the
+    request again shows it (with its retry button) instead of starting anew,
+    so a page that reloads itself cannot turn one failure into dozens."""
+    since = timezone.now() - timedelta(seconds=settings.SUMMARY_FAILED_HOLD_SECONDS)
     return (
-        Summary.objects.filter(state=Summary.State.DONE, keep=True)
+        Summary.objects.filter(
+            url=url,
+            mode=mode,
+            target_language=target_language,
+            state=Summary.State.FAILED,
+            private=False,
+            finished_at__gte=since,
+        )
+        .order_by("-finished_at")
+        .first()
+    )
+
+
+def owned_by(user):
+    """The summaries an API user may list, read and poll: their own."""
+    return Summary.objects.filter(owner=user) if user.is_authenticated else Summary.objects.none()
+
+
+def recent(limit: int = 10):
+    """The home page's list: public summaries only (never private ones)."""
+    return (
+        Summary.objects.filter(state=Summary.State.DONE, keep=True, private=False)
         .select_related("document")
         .order_by("-finished_at")[:limit]
     )

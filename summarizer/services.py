@@ -15,10 +15,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from waybrief import ledger
+from waybrief import doorbell, ledger, notify
 from waybrief.fetching import Fetcher, FetchError
 
-from . import archived, prompts, selectors
+from . import archived, documents, prompts, selectors
 from .backends import BackendError, GenerationTimeout, LLMBackend, get_backend
 from .code import detect_code
 from .extract import Extracted, extract
@@ -29,6 +29,7 @@ from .models import Document, Summary
 log = logging.getLogger(__name__)
 IN_PROGRESS = [Summary.State.PENDING, Summary.State.FETCHING, Summary.State.SUMMARIZING]
 MAX_ATTEMPTS = 3
+SUMMARIZE_TASK = "summarizer.summarize"
 ARCHIVE = "archive"  # ``source``: read the latest capture instead of the live page
 SOURCES = ("", "live", ARCHIVE)
 
@@ -58,7 +59,7 @@ def normalize_options(mode: str, target_language: str) -> tuple[str, str]:
 def request_summary(
     *, url: str, mode: str = "summary", target_language: str = "", keep: bool = True,
     enqueue: bool = True, use_cache: bool = True, source: str = "", client: str = "",
-    client_limit: int = 0,
+    client_limit: int = 0, owner=None,
 ) -> Summary:  # fmt: skip
     """A summary row for this request: a cached one at once, else a new pending one.
 
@@ -67,6 +68,8 @@ def request_summary(
     client key) and ``client_limit``, a new row is refused with
     ``TooManyUnfinished`` while that client has ``client_limit`` unfinished
     ones; a cached or running summary of the same request still answers.
+    ``owner`` is the API user who asked (None: the anonymous web page); a
+    request that keeps nothing or skips the cache makes a private row.
     """
     from waybrief.fetching.urls import check_url
 
@@ -83,12 +86,11 @@ def request_summary(
             _check_client_limit(client, client_limit)
         summary = Summary.objects.create(
             url=url, mode=mode, target_language=target, keep=keep, use_cache=use_cache,
-            source=source if source == ARCHIVE else "", client_key=client,
+            source=source if source == ARCHIVE else "", client_key=client, owner=owner,
+            private=not (keep and use_cache),
         )  # fmt: skip
         if enqueue:
-            from .tasks import summarize
-
-            ledger.enqueue_on_commit(summarize, summary.pk)
+            doorbell.ring(SUMMARIZE_TASK, summary.pk)
     return summary
 
 
@@ -126,28 +128,44 @@ class _Feed:
     the same on SQLite with the file broker as on PostgreSQL with Redis.
     """
 
-    def __init__(self, summary_id: int, interval: float) -> None:
-        self.summary_id = summary_id
+    def __init__(self, summary: Summary, interval: float) -> None:
+        self.summary = summary
         self.interval = interval
         self.last = 0.0
 
     def __call__(self, stage: str, partial: str, *, force: bool = False) -> None:
         now = time.monotonic()
         if not force and now - self.last < self.interval:
+            _lease(self.summary).check()  # a lost lease stops the model at once
             return
         self.last = now
-        Summary.objects.filter(pk=self.summary_id).update(
-            stage=stage, partial_output=partial, claimed_until=ledger.lease_deadline()
-        )
+        _write(self.summary, stage=stage, partial_output=partial)
 
 
 def run_summary(
     *, summary_id: int, fetcher: Fetcher | None = None, backend: LLMBackend | None = None
 ) -> Summary:
-    """Do the work of one summary row, if it is still to be done and nobody holds it."""
-    if not ledger.claim(Summary, summary_id, states=IN_PROGRESS):
+    """Do the work of one summary row, if it is still to be done and nobody holds it.
+
+    The lease is renewed while the work runs (a long prompt sends nothing for
+    minutes); if it is lost all the same, this run stops writing and leaves
+    the row to the worker that holds it now.
+    """
+    lease = ledger.take(Summary, summary_id, states=IN_PROGRESS)
+    if lease is None:
         return Summary.objects.get(pk=summary_id)
     summary = Summary.objects.get(pk=summary_id)
+    summary.lease = lease
+    try:
+        with lease:
+            return _run_claimed(summary, fetcher, backend)
+    except ledger.LeaseLost:
+        log.warning("summary %s: lease lost to another worker; this run stops", summary_id)
+        return Summary.objects.get(pk=summary_id)
+
+
+def _run_claimed(summary: Summary, fetcher: Fetcher | None, backend: LLMBackend | None):
+    summary_id = summary.pk
     if summary.attempts > MAX_ATTEMPTS:
         return _fail(summary, "gave_up", f"Gave up after {MAX_ATTEMPTS} attempts.")
     try:
@@ -160,6 +178,8 @@ def run_summary(
         return _fail(summary, exc.code, str(exc))
     except InvalidRequest as exc:
         return _fail(summary, exc.code, str(exc))
+    except ledger.LeaseLost:
+        raise
     except Exception:
         log.exception("summary %s failed", summary_id)
         _fail(summary, "internal_error", "Something went wrong while summarizing this page.")
@@ -167,7 +187,7 @@ def run_summary(
 
 
 def _pipeline(summary: Summary, fetcher: Fetcher, backend: LLMBackend | None) -> Summary:
-    feed = _Feed(summary.pk, settings.SUMMARY_FEED_INTERVAL_SECONDS)
+    feed = _Feed(summary, settings.SUMMARY_FEED_INTERVAL_SECONDS)
     timings: dict[str, float] = {}
     started = time.monotonic()
     extracted, document = _read_source(summary, fetcher, timings)
@@ -219,7 +239,7 @@ def _fetch(summary: Summary, fetcher: Fetcher):
         page, snapshot = archived.read_capture(summary.url, fetcher)
     else:
         try:
-            return fetcher.fetch(summary.url)
+            return fetcher.fetch(summary.url, documents=documents.TYPES)
         except FetchError as exc:
             if not archived.is_gone(exc):
                 raise
@@ -234,9 +254,12 @@ def _fetch(summary: Summary, fetcher: Fetcher):
 
 
 def request_text_summary(
-    *, text: str, mode: str = "summary", target_language: str = "", keep: bool = True
-) -> Summary:
+    *, text: str, mode: str = "summary", target_language: str = "", keep: bool = True,
+    owner=None,
+) -> Summary:  # fmt: skip
     """A summary of text given directly (the API's ``text``), for the workers.
+
+    Always private: shown to ``owner`` (the API user) alone, never listed.
 
     The text is stored for the worker to read; with ``keep`` false the
     caller deletes it (``forget``) once the answer is delivered.
@@ -253,17 +276,15 @@ def request_text_summary(
             code_language=code_language, text=text, extraction="given",
         )  # fmt: skip
         summary = Summary.objects.create(url="", mode=mode, target_language=target, keep=keep,
-                                         document=document)  # fmt: skip
-        from .tasks import summarize
-
-        ledger.enqueue_on_commit(summarize, summary.pk)
+                                         document=document, owner=owner, private=True)  # fmt: skip
+        doorbell.ring(SUMMARIZE_TASK, summary.pk)
     return summary
 
 
-def request_many(*, urls: list[str], mode: str, target_language: str) -> list[Summary]:
+def request_many(*, urls: list[str], mode: str, target_language: str, owner=None) -> list[Summary]:
     """Pending summaries for many URLs in one insert; the caller rings the workers."""
     mode, target = normalize_options(mode, target_language)
-    rows = [Summary(url=url, mode=mode, target_language=target) for url in urls]
+    rows = [Summary(url=url, mode=mode, target_language=target, owner=owner) for url in urls]
     return Summary.objects.bulk_create(rows, batch_size=1000)
 
 
@@ -294,26 +315,46 @@ def _hash(text: str) -> str:
 def _store_document(summary: Summary, page, extracted) -> Document | None:
     if not summary.keep:
         return None
-    return Document.objects.create(
+    return Document.objects.create(**_no_nul(dict(
         url=summary.url, final_url=page.final_url, canonical_url=extracted.canonical_url[:4096],
         content_hash=_hash(extracted.text), title=extracted.title[:1000],
         language=extracted.language, kind=extracted.kind, code_language=extracted.code_language,
-        encoding=page.encoding, extraction=extracted.method, text=extracted.text,
-    )  # fmt: skip
+        encoding=_encoding(page, extracted), extraction=extracted.method, text=extracted.text,
+        pages_read=extracted.pages_read, pages_total=extracted.pages_total,
+    )))  # fmt: skip
+
+
+def _encoding(page, extracted) -> str:
+    """A PDF or Word file has no charset, and guessing one over its bytes is slow."""
+    return "" if extracted.method in documents.EXTRACTORS else page.encoding
 
 
 def _set_state(summary: Summary, state: str, **fields) -> None:
     for name, value in {"state": state, **fields}.items():
         setattr(summary, name, value)
-    Summary.objects.filter(pk=summary.pk).update(
-        state=state, claimed_until=ledger.lease_deadline(), **fields
-    )
+    _write(summary, state=state, **fields)
+
+
+def _lease(summary: Summary) -> ledger.Lease:
+    return summary.lease  # set by run_summary: the claim this run holds
+
+
+def _write(summary: Summary, *, release: bool = False, **fields) -> None:
+    """Every write of a run goes through its lease: once lost, nothing lands."""
+    _lease(summary).write(release=release, **_no_nul(fields))
+    notify.publish(f"summary:{summary.pk}")  # viewers read the row now (summarizer/streams.py)
+
+
+def _no_nul(fields: dict) -> dict:
+    """PostgreSQL text cannot hold NUL, and a page or a model may emit one:
+    every fetched or generated string loses its NULs before it is written."""
+    return {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in fields.items()}
 
 
 def _finish(summary: Summary, **fields) -> Summary:
     fields.update(state=Summary.State.DONE, stage="done", partial_output="",
-                  finished_at=timezone.now(), claimed_until=None)  # fmt: skip
-    Summary.objects.filter(pk=summary.pk).update(**fields)
+                  finished_at=timezone.now())  # fmt: skip
+    _write(summary, release=True, **fields)
     summary.refresh_from_db()
     return summary
 
@@ -322,21 +363,7 @@ def _fail(summary: Summary, code: str, message: str, *, partial: str | None = No
     """End the row failed; ``partial`` (what the model wrote before it was cut
     off) replaces the throttled token feed, so none of it is lost to the page."""
     extra = {} if partial is None else {"partial_output": partial}
-    Summary.objects.filter(pk=summary.pk).update(
-        state=Summary.State.FAILED, stage="failed", error_code=code, error_message=message,
-        finished_at=timezone.now(), claimed_until=None, **extra,
-    )  # fmt: skip
+    _write(summary, release=True, state=Summary.State.FAILED, stage="failed", error_code=code,
+           error_message=message, finished_at=timezone.now(), **extra)  # fmt: skip
     summary.refresh_from_db()
     return summary
-
-
-def _reconcile() -> int:
-    from .tasks import summarize
-
-    ids = list(ledger.due(Summary, states=IN_PROGRESS).values_list("pk", flat=True)[:200])
-    for pk in ids:
-        summarize.delay(pk)
-    return len(ids)
-
-
-ledger.register_reconciler("summaries", _reconcile)

@@ -16,7 +16,7 @@ def _hard_limit() -> float:
     return settings.FETCH_TIMEOUT_SECONDS + settings.LLM_DEADLINE_SECONDS + 120
 
 
-@shared_task(name="summarizer.summarize", time_limit=_hard_limit())
+@shared_task(name=services.SUMMARIZE_TASK, time_limit=_hard_limit())
 def summarize(summary_id: int) -> str:
     return services.run_summary(summary_id=summary_id).state
 

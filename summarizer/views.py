@@ -6,16 +6,17 @@ import json
 import time
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from wayback.urls import calendar_url
 from waybrief import throttle
 from waybrief.fetching.errors import InvalidURL
 from waybrief.fetching.urls import check_url
 
-from . import prompts, services
+from . import prompts, selectors, services
 from .models import Summary
 
 STREAM_POLL_SECONDS = 0.2
@@ -51,29 +52,71 @@ def summarize_page(request: HttpRequest) -> HttpResponse:
     if summary is not None and source == services.ARCHIVE != summary.source:
         summary = None  # a summary of the live page does not answer "from the archive"
     if summary is None:
-        client = throttle.client_key(request)
-        if not throttle.allow("summarize", client, per_minute=settings.SUMMARY_RATE_PER_MINUTE):
-            return error_page(
-                request, "Too many new summaries from your address; try again in a minute.",
-                status=429, url=url,
-            )  # fmt: skip
-        try:
-            summary = services.request_summary(
-                url=url, mode=mode, target_language=language, source=source,
-                client=throttle.client_hash(request),
-                client_limit=settings.SUMMARY_CONCURRENCY_PER_CLIENT,
-            )  # fmt: skip
-        except services.TooManyUnfinished as exc:
-            return error_page(
-                request, f"{exc.unfinished} summaries you asked for are still being written; "
-                "wait for one to finish, then try again.", status=429, url=url,
-            )  # fmt: skip
+        options = {"url": url, "mode": mode, "target_language": language}
+        failed = selectors.recently_failed_for_url(**options)
+        if failed is not None and (source != services.ARCHIVE or failed.source == source):
+            return redirect("summary", failed.token)  # it stays failed; its page can retry
+        started = _start(request, source=source, **options)
+        if isinstance(started, HttpResponse):
+            return started
+        summary = started
     return render_summary(request, summary)
 
 
+def _start(request: HttpRequest, **options) -> Summary | HttpResponse:
+    """A new summary for the web page, within the client's limits (else a 429 page)."""
+    url = options["url"]
+    client = throttle.client_key(request)
+    if not throttle.allow("summarize", client, per_minute=settings.SUMMARY_RATE_PER_MINUTE):
+        return error_page(
+            request, "Too many new summaries from your address; try again in a minute.",
+            status=429, url=url,
+        )  # fmt: skip
+    try:
+        return services.request_summary(
+            **options, client=throttle.client_hash(request),
+            client_limit=settings.SUMMARY_CONCURRENCY_PER_CLIENT,
+        )  # fmt: skip
+    except services.TooManyUnfinished as exc:
+        return error_page(
+            request, f"{exc.unfinished} summaries you asked for are still being written; "
+            "wait for one to finish, then try again.", status=429, url=url,
+        )  # fmt: skip
+
+
+def _visible(request: HttpRequest, token: str) -> Summary:
+    """The summary named ``token``, if this requester may see it (else 404, as
+    for a name that does not exist: a private one is not even confirmed)."""
+    summary = get_object_or_404(Summary.objects.select_related("document"), token=token)
+    if not summary.visible_to(request.user):
+        raise Http404("No such summary.")
+    return summary
+
+
 @require_GET
-def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render_summary(request, get_object_or_404(Summary, pk=pk))
+def summary_detail(request: HttpRequest, token: str) -> HttpResponse:
+    return render_summary(request, _visible(request, token))
+
+
+@require_POST
+def retry_summary(request: HttpRequest, token: str) -> HttpResponse:
+    """The failed page's "try again" button: a new summary of the same request.
+
+    Failing never starts one by itself (a page that reloads would loop);
+    only this POST (with CSRF) does, within the same limits as /summarize.
+    """
+    failed = _visible(request, token)
+    if failed.state != Summary.State.FAILED or not failed.url or failed.private:
+        return redirect("summary", failed.token)
+    existing = services.find_existing(url=failed.url, mode=failed.mode,
+                                      target_language=failed.target_language)  # fmt: skip
+    if existing is not None and existing.source == failed.source:
+        return redirect("summary", existing.token)  # someone retried already: join it
+    started = _start(request, url=failed.url, mode=failed.mode,
+                     target_language=failed.target_language, source=failed.source)  # fmt: skip
+    if isinstance(started, HttpResponse):
+        return started
+    return redirect("summary", started.token)
 
 
 def render_summary(request: HttpRequest, summary: Summary) -> HttpResponse:
@@ -85,7 +128,7 @@ def render_summary(request: HttpRequest, summary: Summary) -> HttpResponse:
         "document": summary.document,
         "bullets": _bullets(summary) if summary.mode == "takeaway" else [],
         "capture": capture,
-        "wayback_list_url": f"{settings.WAYBACK_URL}/web/*/{summary.url}",
+        "wayback_list_url": calendar_url(summary.url),
         "modes": prompts.MODES,
         "languages": sorted(prompts.LANGUAGES.items(), key=lambda item: item[1]),
     }
@@ -105,7 +148,7 @@ def error_page(request: HttpRequest, message: str, *, status: int, url: str = ""
 
 def _snapshot(summary: Summary) -> dict:
     return {
-        "id": summary.pk,
+        "id": summary.token,
         "state": summary.state,
         "stage": summary.stage,
         "partial": summary.partial_output,
@@ -116,15 +159,15 @@ def _snapshot(summary: Summary) -> dict:
 
 
 @require_GET
-def summary_status(request: HttpRequest, pk: int) -> JsonResponse:
+def summary_status(request: HttpRequest, token: str) -> JsonResponse:
     """For clients without EventSource: poll this."""
-    return JsonResponse(_snapshot(get_object_or_404(Summary, pk=pk)))
+    return JsonResponse(_snapshot(_visible(request, token)))
 
 
 @require_GET
-def summary_events(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+def summary_events(request: HttpRequest, token: str) -> StreamingHttpResponse:
     """Server-sent events from the summary row, the one token feed for every setup."""
-    get_object_or_404(Summary, pk=pk)
+    pk = _visible(request, token).pk
     response = StreamingHttpResponse(_event_stream(pk), content_type="text/event-stream")
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events through at once
@@ -165,6 +208,12 @@ def archive_page(request: HttpRequest) -> HttpResponse:
     if why := why_not_archivable(url):
         message = f"This address cannot be archived: {why}."
         return error_page(request, message, status=400, url=url)
+    # Anyone may archive a page summarized here (the button on its page); any
+    # other URL spends the operator's Archive quota, so it needs a signed-in user.
+    summarized = Summary.objects.filter(url=url).exclude(state=Summary.State.FAILED).exists()
+    if not (request.user.is_authenticated or summarized):
+        message = "Sign in to archive a page that has not been summarized here."
+        return error_page(request, message, status=403, url=url)
     if not throttle.allow("archive", throttle.client_key(request), per_minute=10):
         return error_page(request, "Too many archive requests; try again in a minute.", status=429)
     archive_urls([url], source="summary page")
@@ -179,5 +228,5 @@ def _summary_page_named_by(back: str) -> str:
     except Resolver404:
         match = None
     if match is not None and match.url_name == "summary":
-        return reverse("summary", args=[match.kwargs["pk"]])
+        return reverse("summary", args=[match.kwargs["token"]])
     return reverse("home")

@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests.support.waiting import ROOT, wait_until
 from tests.support.workers import celery_worker_command
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def wait_until(predicate: Callable[[], object], *, timeout: float = 30, interval: float = 0.1):
-    """Poll ``predicate`` until it returns something truthy, or fail loudly."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := predicate():
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s: {predicate}")
+pytest_plugins = ["tests.support.fixtures", "tests.support.fetching"]
 
 
 def _database_url_for(settings_dict: dict) -> str:

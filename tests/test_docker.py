@@ -53,3 +53,16 @@ def test_depends_on_names_only_real_services():
     for name, service in services.items():
         for dependency in service.get("depends_on", {}):
             assert dependency in services, (name, dependency)
+
+
+def test_both_images_copy_every_package_the_project_installs():
+    """The image once left out api/, which INSTALLED_APPS needs: collectstatic failed."""
+    import tomllib
+
+    pyproject = tomllib.loads((DOCKER.parent / "pyproject.toml").read_text())
+    found = pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = {pattern.rstrip("*") for pattern in found}
+    for dockerfile in ("Dockerfile", "Dockerfile.gpu"):
+        text = (DOCKER / dockerfile).read_text()
+        copied = {line.split()[1] for line in text.splitlines() if line.startswith("COPY ")}
+        assert packages <= copied, (dockerfile, packages - copied)

@@ -6,3 +6,17 @@ class WaybriefConfig(AppConfig):
 
     name = "waybrief"
     verbose_name = "Waybrief"
+
+    def ready(self) -> None:
+        from .models import Heartbeat
+        from .reconcile import Reconcile, declare
+        from .services import HEARTBEAT_TASK
+
+        declare(
+            Reconcile(
+                name="heartbeats",
+                model="waybrief.Heartbeat",
+                states=(Heartbeat.State.PENDING,),
+                task=HEARTBEAT_TASK,
+            )
+        )

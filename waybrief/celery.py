@@ -7,6 +7,7 @@ Tasks are routed by the app that defines them, so a GPU node can run
 from __future__ import annotations
 
 import os
+from fnmatch import fnmatchcase
 
 from celery import Celery
 from kombu import Queue
@@ -24,6 +25,7 @@ app.conf.update(
     task_default_queue="default",
     task_routes={
         "crawler.*": {"queue": "crawl"},
+        "sites.*": {"queue": "crawl"},  # whole-site reads: CDX pages and crawls
         "archiver.*": {"queue": "archive"},
         "summarizer.*": {"queue": "summarize"},
     },
@@ -45,3 +47,27 @@ app.conf.update(
     timezone="UTC",
 )
 app.autodiscover_tasks()
+
+
+def queue_for(task_name: str) -> str:
+    """The queue a task's messages go to, by the routes above."""
+    for pattern, route in app.conf.task_routes.items():
+        if fnmatchcase(task_name, pattern):
+            return route["queue"]
+    return app.conf.task_default_queue
+
+
+def queue_depths(queues: set[str]) -> dict[str, int | None]:
+    """Messages waiting in each queue, over one connection (None: the broker
+    cannot say, for instance while it is down)."""
+    depths: dict[str, int | None] = dict.fromkeys(queues)
+    try:
+        with app.connection_for_read() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+            channel = conn.default_channel
+            for queue in queues:
+                # Not passive: a queue no worker has declared yet is empty, not an error.
+                depths[queue] = channel.queue_declare(queue=queue, durable=True).message_count
+    except Exception:  # a broker that is down: ring anyway, the rows decide
+        pass
+    return depths

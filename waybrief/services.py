@@ -8,8 +8,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from .ledger import claim, due, enqueue_on_commit, register_reconciler
+from . import doorbell
+from .ledger import claim
 from .models import Heartbeat
+
+HEARTBEAT_TASK = "waybrief.heartbeat"
 
 
 def request_heartbeat() -> Heartbeat:
@@ -19,11 +22,9 @@ def request_heartbeat() -> Heartbeat:
     pending = Heartbeat.objects.filter(state=Heartbeat.State.PENDING, created_at__gte=recent)
     if existing := pending.first():
         return existing
-    from .tasks import heartbeat
-
     with transaction.atomic():
         beat = Heartbeat.objects.create()
-        enqueue_on_commit(heartbeat, beat.pk)
+        doorbell.ring(HEARTBEAT_TASK, beat.pk)
     return beat
 
 
@@ -38,15 +39,3 @@ def answer_heartbeat(*, heartbeat_id: int, worker: str | None = None) -> bool:
         claimed_until=None,
     )
     return True
-
-
-def _reconcile_heartbeats() -> int:
-    from .tasks import heartbeat
-
-    ids = list(due(Heartbeat, states=[Heartbeat.State.PENDING]).values_list("pk", flat=True)[:100])
-    for pk in ids:
-        heartbeat.delay(pk)
-    return len(ids)
-
-
-register_reconciler("heartbeats", _reconcile_heartbeats)

@@ -75,6 +75,9 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
 WAYBRIEF_BEHIND_PROXY = env_bool("WAYBRIEF_BEHIND_PROXY", False)
+# Proxies in front that each append to X-Forwarded-For: the client is the
+# entry this many places from the right (waybrief/throttle.client_key).
+WAYBRIEF_TRUSTED_PROXY_HOPS = env_int("WAYBRIEF_TRUSTED_PROXY_HOPS", 1)
 if WAYBRIEF_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -89,9 +92,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "waybrief",
+    "wayback",
     "crawler",
     "archiver",
     "summarizer",
+    "sites",
     "api",
     "rest_framework",
     "knox",
@@ -157,9 +162,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
+TIME_ZONE = env_str("TIME_ZONE", "UTC")  # the operator's: the admin and logs show times in it
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["waybrief.formats"]  # full timestamps ("2026-12-01 07:00:00 UTC")
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
@@ -201,12 +207,18 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    # JSON only: a form-encoded body is a 415, not a job with no actions.
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.SafeJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 API_RATE = env_str("API_RATE", "120/min")  # per token, every endpoint
-API_V0_WAIT_SECONDS = env_float("API_V0_WAIT_SECONDS", 60.0)  # then 202 and a poll URL
+# /api/v0 answers when the summary is done; only a `Prefer: respond-async` request
+# gets a 202 and a poll URL, after its `wait=N` preference, capped at this.
+API_V0_WAIT_SECONDS = env_float("API_V0_WAIT_SECONDS", 60.0)
+# Reported as Kagi's meta.api_balance (dollars left there); nothing is billed here.
+API_V0_BALANCE = env_float("API_V0_BALANCE", 0.0)
 WAYBRIEF_NODE = env_str("WAYBRIEF_NODE")  # reported in Kagi-style meta; default: host name
 # Tokens are stored hashed; they do not expire unless an admin deletes them.
 REST_KNOX = {"TOKEN_TTL": None, "AUTH_HEADER_PREFIX": "Token"}
@@ -238,8 +250,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 BROKER_DIR = DATA_DIR / "broker"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed", "control"):
+    for sub in ("queue", "processed", "control", "quarantine"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    # kombu's transport, but writing then renaming, and quarantining a file it
+    # cannot read instead of stopping the worker (waybrief/broker.py).
+    CELERY_BROKER_TRANSPORT = "waybrief.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -247,6 +262,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
         # kombu otherwise writes its control exchange into the working directory.
         "control_folder": str(BROKER_DIR / "control"),
+        "quarantine_folder": str(BROKER_DIR / "quarantine"),
     }
 else:
     # Longer than the longest task (a long map-reduce summary on a CPU), or
@@ -254,6 +270,9 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 4 * 3600),
     }
+    if CELERY_BROKER_URL.startswith("redis://"):
+        # kombu's, but a worker survives its Redis restarting (waybrief/redis_broker.py).
+        CELERY_BROKER_TRANSPORT = "waybrief.redis_broker:Transport"
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 RECONCILE_INTERVAL_SECONDS = env_float("RECONCILE_INTERVAL_SECONDS", 30.0)
 CELERY_BEAT_SCHEDULE = {
@@ -299,6 +318,12 @@ LLM_MAX_OUTPUT_TOKENS = env_int("LLM_MAX_OUTPUT_TOKENS", 512)
 # Wall-clock limit on one summary's model calls together (every part of a map-reduce).
 LLM_DEADLINE_SECONDS = env_float("LLM_DEADLINE_SECONDS", 900.0)
 LLM_PRELOAD = env_bool("LLM_PRELOAD", False)  # load the model when a worker process starts
+# A llama-cpp-python chat format (chatml, llama-2, gemma, ...) for a GGUF without
+# tokenizer.chat_template; empty: the GGUF's own template, and refuse one without.
+LLM_CHAT_FORMAT = env_str("LLM_CHAT_FORMAT")
+# Longer texts are cut here before summarizing (the summary says so): a 10 MB page
+# must cost seconds, not the worker's whole deadline.
+SUMMARY_MAX_INPUT_CHARS = env_int("SUMMARY_MAX_INPUT_CHARS", 200_000)
 SUMMARY_URL_CACHE_SECONDS = env_int("SUMMARY_URL_CACHE_SECONDS", 24 * 3600)
 SUMMARY_FEED_INTERVAL_SECONDS = env_float("SUMMARY_FEED_INTERVAL_SECONDS", 0.25)
 SUMMARY_RATE_PER_MINUTE = env_int("SUMMARY_RATE_PER_MINUTE", 20)  # new summaries per client
@@ -306,9 +331,27 @@ SUMMARY_RATE_PER_MINUTE = env_int("SUMMARY_RATE_PER_MINUTE", 20)  # new summarie
 # past it, 429 instead of a new one; cached and running ones still answer.
 SUMMARY_CONCURRENCY_PER_CLIENT = env_int("SUMMARY_CONCURRENCY_PER_CLIENT", 3)
 SUMMARY_STREAM_SECONDS = env_int("SUMMARY_STREAM_SECONDS", 600)  # longest a page stream stays open
+# Live streams one client may hold open at once, per web process (0: no limit); 429 past it.
+SUMMARY_STREAMS_PER_CLIENT = env_int("SUMMARY_STREAMS_PER_CLIENT", 32)
+# For this long after a summary failed, opening the same request shows that failure (with
+# a retry button) instead of starting another: a reloading page cannot loop.
+SUMMARY_FAILED_HOLD_SECONDS = env_int("SUMMARY_FAILED_HOLD_SECONDS", 600)
 LLM_OPENAI_BASE_URL = env_str("LLM_OPENAI_BASE_URL", "http://127.0.0.1:8080/v1")
 LLM_OPENAI_API_KEY = env_str("LLM_OPENAI_API_KEY")
 LLM_OPENAI_MODEL = env_str("LLM_OPENAI_MODEL", "default")
+
+# --- Serving (`manage.py serve`) and notices ------------------------------
+# Worker notices to web processes (waybrief/notify.py): empty follows the broker
+# (Redis pub/sub on a Redis broker, else UNIX datagram sockets on this machine).
+NOTIFY_URL = env_str("NOTIFY_URL")
+NOTIFY_FALLBACK_SECONDS = env_float("NOTIFY_FALLBACK_SECONDS", 2.0)  # slow poll if a notice is lost
+# Kagi's GET /api/v0/summarize?text=... puts a whole text in the request line.
+SERVE_MAX_REQUEST_BYTES = env_int("SERVE_MAX_REQUEST_BYTES", 2 * 1024 * 1024)
+SERVE_KEEPALIVE_SECONDS = env_int("SERVE_KEEPALIVE_SECONDS", 75)  # above a proxy's idle (60 s)
+# Worker processes under `serve`: the model's ("summarize") apart from the rest, so
+# archive saves never wait behind a summary. 0: one per CPU.
+SERVE_MODEL_CONCURRENCY = env_int("SERVE_MODEL_CONCURRENCY", 1)
+SERVE_WORKER_CONCURRENCY = env_int("SERVE_WORKER_CONCURRENCY", 0)
 
 # --- Fetching pages that users and pages name ------------------------------
 FETCH_ALLOW_PRIVATE = env_bool("FETCH_ALLOW_PRIVATE", False)
@@ -319,6 +362,12 @@ FETCH_USER_AGENT = env_str(
     "FETCH_USER_AGENT",
     "Waybrief/0.1 (self-hosted web archiver and summarizer)",
 )
+# PDF and Word sources (summarizer/documents.py): pages read, bytes any one part
+# may inflate to, seconds of extraction, characters of text kept.
+DOCUMENT_MAX_PAGES = env_int("DOCUMENT_MAX_PAGES", 300)
+DOCUMENT_MAX_INFLATED_BYTES = env_int("DOCUMENT_MAX_INFLATED_BYTES", 50 * 1024 * 1024)
+DOCUMENT_TIMEOUT_SECONDS = env_float("DOCUMENT_TIMEOUT_SECONDS", 60.0)
+DOCUMENT_MAX_TEXT_CHARS = env_int("DOCUMENT_MAX_TEXT_CHARS", 2_000_000)
 
 # --- Crawler ----------------------------------------------------------------
 # Per host: requests in flight at once, and seconds between request starts.

@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 
 def client_key(request: HttpRequest) -> str:
-    """The client's address; behind a proxy, the one the proxy saw first."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    from django.conf import settings
+    """The client's address: REMOTE_ADDR, or behind a proxy the X-Forwarded-For
+    entry the trusted proxies added.
 
-    if forwarded and settings.WAYBRIEF_BEHIND_PROXY:
-        return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "unknown")
+    Each proxy appends the address it saw, so only the right-most entries are
+    trustworthy: with N trusted hops the client is the Nth from the right. What
+    a client writes to the left of that is forged at will and never read.
+    """
+    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    if not settings.WAYBRIEF_BEHIND_PROXY:
+        return remote
+    hops = max(1, settings.WAYBRIEF_TRUSTED_PROXY_HOPS)
+    header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    entries = [entry.strip() for entry in header.split(",") if entry.strip()]
+    if len(entries) < hops:
+        # Fewer entries than trusted proxies: the request skipped one of them,
+        # so the left-most entry (or the peer itself) is the best we know.
+        return entries[0] if entries else remote
+    return entries[-hops]
 
 
 def client_hash(request: HttpRequest) -> str:

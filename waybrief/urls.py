@@ -1,12 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from crawler.views import archive_blog
+from sites.views import archive_blog
 
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("status", views.status, name="status"),
     path("status/ping", views.ping_worker, name="ping-worker"),
     path("healthz", views.healthz, name="healthz"),

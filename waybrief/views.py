@@ -1,4 +1,4 @@
-"""Project-level pages: home, worker status, and a health probe."""
+"""Project-level pages: worker status and a health probe."""
 
 from __future__ import annotations
 
@@ -10,26 +10,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import services
 from .models import Heartbeat
-
-
-def _bookmarklet(request: HttpRequest) -> str:
-    base = request.build_absolute_uri("/summarize?url=")
-    return f"javascript:location='{base}'+encodeURIComponent(location)"
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    from summarizer import prompts, selectors
-
-    return render(
-        request,
-        "home.html",
-        {
-            "bookmarklet": _bookmarklet(request),
-            "recent": selectors.recent(),
-            "languages": sorted(prompts.LANGUAGES.items(), key=lambda item: item[1]),
-        },
-    )
 
 
 def _status() -> dict:

@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 
 from courlan import is_navigation_page, is_not_crawlable
 
+from waybrief.fetching import FetchedPage
+
 from ..canonical import Slash, canonicalize
-from ..http import Response
 
 if TYPE_CHECKING:
     from ..engine import Crawl
@@ -30,7 +31,7 @@ class Listing:
     follow: list[str] = field(default_factory=list)
 
 
-Parse = Callable[[Response], Listing]
+Parse = Callable[[FetchedPage], Listing]
 
 
 class Adapter:

@@ -12,8 +12,9 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
+from waybrief.fetching import FetchedPage
+
 from ..canonical import canonicalize, origin
-from ..http import Response
 from . import documents
 from .base import Adapter, Listing
 
@@ -53,7 +54,7 @@ class Blogger(Adapter):
     async def enumerate(self, crawl: Crawl) -> None:
         home = crawl.home
 
-        def parse(response: Response) -> Listing:
+        def parse(response: FetchedPage) -> Listing:
             try:
                 data = response.json()
             except ValueError:
@@ -81,7 +82,7 @@ class Blogger(Adapter):
             follow = [self.page_url(home, start, size) for start in pages]
         return Listing(posts, follow)
 
-    def _parse_atom(self, response: Response) -> Listing:
+    def _parse_atom(self, response: FetchedPage) -> Listing:
         found = documents.feed(response)
         posts = [p for link in found.entries if (p := self.canonical(link))]
         return Listing(posts, found.next_pages)

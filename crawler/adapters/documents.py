@@ -16,15 +16,14 @@ import feedparser
 import lxml.html
 from lxml import etree
 
+from waybrief.fetching import FetchedPage
 from waybrief.fetching.errors import TooLarge
-
-from ..http import Response
 
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 
 
-def html_document(response: Response) -> lxml.html.HtmlElement | None:
+def html_document(response: FetchedPage) -> lxml.html.HtmlElement | None:
     """The page as an lxml tree, or None when it is not HTML at all."""
     text = response.text
     if not text.strip():
@@ -35,14 +34,14 @@ def html_document(response: Response) -> lxml.html.HtmlElement | None:
         return None
 
 
-def page_base(doc: lxml.html.HtmlElement, response: Response) -> str:
+def page_base(doc: lxml.html.HtmlElement, response: FetchedPage) -> str:
     """The URL relative links on the page resolve against (``<base href>`` wins)."""
     for href in doc.xpath("//head/base/@href")[:1]:
         return urljoin(response.final_url, href.strip())
     return response.final_url
 
 
-def links(response: Response, doc: lxml.html.HtmlElement | None = None) -> list[str]:
+def links(response: FetchedPage, doc: lxml.html.HtmlElement | None = None) -> list[str]:
     """Every ``<a href>`` on the page, made absolute, in page order."""
     doc = html_document(response) if doc is None else doc
     if doc is None:
@@ -63,7 +62,7 @@ def links(response: Response, doc: lxml.html.HtmlElement | None = None) -> list[
     return found
 
 
-def canonical_link(response: Response, doc: lxml.html.HtmlElement | None = None) -> str | None:
+def canonical_link(response: FetchedPage, doc: lxml.html.HtmlElement | None = None) -> str | None:
     """The page's ``<link rel=canonical>``, made absolute, if it has one."""
     doc = html_document(response) if doc is None else doc
     if doc is None:
@@ -74,7 +73,7 @@ def canonical_link(response: Response, doc: lxml.html.HtmlElement | None = None)
     return None
 
 
-def alternate_feeds(response: Response) -> list[str]:
+def alternate_feeds(response: FetchedPage) -> list[str]:
     """The feeds a page advertises, post feeds before comment feeds are dropped."""
     doc = html_document(response)
     if doc is None:
@@ -135,7 +134,7 @@ class Feed:
     generator: str
 
 
-def feed(response: Response) -> Feed:
+def feed(response: FetchedPage) -> Feed:
     """The entry links of an RSS/Atom feed page and its RFC 5005 next page."""
     headers = {"content-location": response.final_url, "content-type": response.content_type}
     parsed = feedparser.parse(io.BytesIO(response.body), response_headers=headers)

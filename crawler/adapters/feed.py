@@ -13,8 +13,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
+from waybrief.fetching import FetchedPage
+
 from ..canonical import same_site
-from ..http import Response
 from . import documents
 from .base import Adapter, Listing
 
@@ -46,7 +47,7 @@ class Feed(Adapter):
                 return
 
     def _parse(self, crawl: Crawl):
-        def parse(response: Response) -> Listing:
+        def parse(response: FetchedPage) -> Listing:
             found = documents.feed(response)
             mine = [u for u in found.entries if same_site(u, crawl.home)]
             posts = [p for u in mine if (p := self.canonical(u))]

@@ -19,8 +19,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from waybrief.fetching import FetchedPage
+
 from ..canonical import canonicalize, same_site
-from ..http import Response
 from . import documents
 from .base import Adapter, Listing, is_listing_url
 
@@ -76,7 +77,7 @@ class Links(Adapter):
         crawl.stats["pages_read"] = len(read)
         crawl.stats.setdefault("page_limit_reached", False)  # the walk sets it when reached
 
-    def parse(self, response: Response, *, home: str) -> Listing:
+    def parse(self, response: FetchedPage, *, home: str) -> Listing:
         """The page itself if it is a post, and the same-site pages it links to."""
         doc = documents.html_document(response)
         if doc is None or "html" not in (response.content_type or "text/html"):

@@ -12,8 +12,9 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
+from waybrief.fetching import FetchedPage
+
 from ..canonical import canonicalize, origin, same_site
-from ..http import Response
 from . import documents
 from .base import Adapter, Listing, is_listing_url
 
@@ -46,7 +47,7 @@ class Sitemap(Adapter):
         return [url for url in candidates if await crawl.listing(url, parse, probe=True)]
 
     def _parser(self, crawl: Crawl):
-        def parse(response: Response) -> Listing:
+        def parse(response: FetchedPage) -> Listing:
             body = documents.gunzip(response.body, max_bytes=crawl.client.max_bytes)
             found = documents.sitemap(body)
             if found.is_index:

@@ -17,14 +17,16 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import anyio
 from django.conf import settings
 
-from archiver.clients import WaybackError
+from wayback import WaybackError
+from wayback.cdx import CdxReader
+from wayback.errors import Blocked
 
 from ..canonical import canonicalize, same_site
+from ..errors import SiteUnreadable
 from .base import Adapter, Listing, is_listing_url
 from .xuite import Xuite, _Matcher
 
 if TYPE_CHECKING:
-    from ..cdx import CdxReader
     from ..engine import Crawl
 
 
@@ -49,7 +51,8 @@ def post_shape(home: str, shape: str = "") -> Callable[[str], str | None]:
         if matcher is not None:
             return matcher.read(url)[0]
         url = canonicalize(url, slash="keep")
-        if url is None or not (urlsplit(url).path + "/").startswith(path):
+        # The index's key is lower-cased: /heartland/… is a capture under /Heartland/.
+        if url is None or not (urlsplit(url).path + "/").lower().startswith(path.lower()):
             return None
         return None if is_listing_url(url, home) else url
 
@@ -77,13 +80,13 @@ class Wayback(Adapter):
         return False
 
     async def enumerate(self, crawl: Crawl) -> None:
-        from ..cdx import CdxReader
-        from ..engine import SiteUnreadable
-
         reader = CdxReader()
         post = post_shape(crawl.home, self.shape)
         try:
             pages = await self._read_all(crawl, reader, post)
+        except Blocked as exc:  # the site is excluded: nothing to resume or retry
+            reason = f"{self.fallback}; and {exc}" if self.fallback else str(exc)
+            raise SiteUnreadable(reason) from None
         except WaybackError as exc:
             if self.fallback:
                 raise SiteUnreadable(

@@ -18,8 +18,9 @@ from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
 import anyio
 
+from waybrief.fetching import FetchedPage
+
 from ..canonical import canonicalize, same_site
-from ..http import Response
 from . import documents
 from .base import Adapter, Listing
 
@@ -75,7 +76,7 @@ class WordPress(Adapter):
         root = self._api_root(crawl)
         first = self._rest_url(root, 1)
 
-        def parse(response: Response) -> Listing:
+        def parse(response: FetchedPage) -> Listing:
             items = response.json()
             if not isinstance(items, list):
                 raise ValueError("the REST API did not answer with a list of posts")
@@ -95,7 +96,7 @@ class WordPress(Adapter):
     async def _sitemap(self, crawl: Crawl) -> int:
         index = urljoin(crawl.home, "wp-sitemap.xml")
 
-        def parse(response: Response) -> Listing:
+        def parse(response: FetchedPage) -> Listing:
             body = documents.gunzip(response.body, max_bytes=crawl.client.max_bytes)
             found = documents.sitemap(body)
             if found.is_index:
@@ -113,7 +114,7 @@ class WordPress(Adapter):
     async def _feed(self, crawl: Crawl) -> int:
         ahead = max(1, crawl.client.politeness.concurrency)
 
-        def parse(response: Response) -> Listing:
+        def parse(response: FetchedPage) -> Listing:
             entries = documents.feed(response).entries
             return Listing([p for u in entries if (p := self._post(crawl, u))])
 

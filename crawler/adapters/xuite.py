@@ -20,8 +20,9 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import anyio
 
+from waybrief.fetching import FetchedPage
+
 from ..canonical import canonicalize
-from ..http import Response
 from . import documents
 from .base import Adapter, Listing
 
@@ -77,7 +78,7 @@ class Xuite(Adapter):
             rss_only=len(rss_only),
         )  # fmt: skip
 
-    def parse(self, response: Response, *, home: str) -> Listing:
+    def parse(self, response: FetchedPage, *, home: str) -> Listing:
         """Posts and pager links of one list page."""
         matcher = _Matcher(home)
         posts: dict[str, None] = {}
@@ -103,7 +104,7 @@ class Xuite(Adapter):
     def _rss_parser(self, home: str):
         matcher = _Matcher(home)
 
-        def parse(response: Response) -> Listing:
+        def parse(response: FetchedPage) -> Listing:
             entries = documents.feed(response).entries
             return Listing([p for link in entries if (p := matcher.read(link)[0]) is not None])
 

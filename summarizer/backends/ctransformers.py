@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from .base import BackendError, Usage
+from .base import BackendError, Decoding, Usage
 
 
 class CTransformersBackend:
@@ -47,11 +47,16 @@ class CTransformersBackend:
         return len(self.llm.tokenize(text))
 
     def stream_chat(
-        self, messages: list[dict[str, str]], *, max_tokens: int, usage: Usage
-    ) -> Iterator[str]:
+        self, messages: list[dict[str, str]], *, max_tokens: int, usage: Usage,
+        decoding: Decoding | None = None,
+    ) -> Iterator[str]:  # fmt: skip
+        decoding = decoding or Decoding()
         prompt = "\n\n".join(f"### {m['role'].title()}:\n{m['content']}" for m in messages)
         prompt += "\n\n### Assistant:\n"
         usage.prompt_tokens = self.count_tokens(prompt)
-        for piece in self.llm(prompt, max_new_tokens=max_tokens, temperature=0.2, stream=True):
+        pieces = self.llm(prompt, max_new_tokens=max_tokens, temperature=decoding.temperature,
+                          top_p=decoding.top_p, repetition_penalty=decoding.repeat_penalty,
+                          seed=decoding.seed, stream=True)  # fmt: skip
+        for piece in pieces:
             usage.completion_tokens += 1
             yield piece

@@ -13,7 +13,7 @@ import httpx
 
 from waybrief.fetching.deadline import deadline_transport
 
-from .base import BackendError, Usage
+from .base import BackendError, Decoding, Usage
 
 
 class OpenAIBackend:
@@ -28,6 +28,7 @@ class OpenAIBackend:
         self.client = httpx.Client(headers=headers, timeout=httpx.Timeout(600, connect=10),
                                    transport=deadline_transport())  # fmt: skip
         self.context_length = context_length or self._server_context() or 4096
+        self._tokenize = True  # until the server shows it has no /tokenize
 
     def _server_context(self) -> int:
         """llama-server reports its per-slot context at /props; others do not."""
@@ -39,6 +40,10 @@ class OpenAIBackend:
             return 0
 
     def count_tokens(self, text: str) -> int:
+        """llama-server's exact count; each is a round trip, so the chunker
+        asks for few (once per part, not per paragraph)."""
+        if not self._tokenize:
+            return _estimate(text)
         try:
             response = self.client.post(
                 self.base_url.removesuffix("/v1") + "/tokenize", json={"content": text}
@@ -46,17 +51,24 @@ class OpenAIBackend:
             response.raise_for_status()
             return len(response.json()["tokens"])
         except (httpx.HTTPError, KeyError, ValueError):
-            # No tokenizer endpoint (vLLM, Ollama): a cautious estimate.
-            return len(text.encode("utf-8")) // 3 + 1
+            # No tokenizer endpoint (vLLM, Ollama): estimate from now on, no more asking.
+            self._tokenize = False
+            return _estimate(text)
 
     def stream_chat(
-        self, messages: list[dict[str, str]], *, max_tokens: int, usage: Usage
-    ) -> Iterator[str]:
+        self, messages: list[dict[str, str]], *, max_tokens: int, usage: Usage,
+        decoding: Decoding | None = None,
+    ) -> Iterator[str]:  # fmt: skip
+        decoding = decoding or Decoding()
         body = {
             "model": self.model_name,
             "messages": messages,
             "max_tokens": max_tokens,
-            "temperature": 0.2,
+            "temperature": decoding.temperature,
+            "top_p": decoding.top_p,
+            "seed": decoding.seed,
+            # llama-server's name; OpenAI-compatible servers ignore what they lack.
+            "repeat_penalty": decoding.repeat_penalty,
             "stream": True,
             "stream_options": {"include_usage": True},
         }
@@ -68,6 +80,11 @@ class OpenAIBackend:
                 yield from _sse_pieces(r.iter_lines(), usage)
         except httpx.HTTPError as exc:
             raise BackendError(f"The model server at {self.base_url} failed: {exc}") from None
+
+
+def _estimate(text: str) -> int:
+    """A cautious count: no tokenizer makes fewer than a token per 3 bytes."""
+    return len(text.encode("utf-8")) // 3 + 1
 
 
 def _sse_pieces(lines: Iterator[str], usage: Usage) -> Iterator[str]:

@@ -37,7 +37,7 @@ def objects(user) -> dict[str, str]:
     job = Job.objects.create(owner=user, actions=["archive"])
     site = Site.objects.create(url="https://blog.example.org/", adapter="links")
     summary = Summary.objects.create(url="https://example.org/a", state=Summary.State.DONE,
-                                     output="Words.")  # fmt: skip
+                                     output="Words.", owner=user)  # fmt: skip
     return {"jobs": str(job.pk), "sites": str(site.pk), "summaries": str(summary.pk),
             "summarize": str(summary.pk)}  # fmt: skip
 
@@ -50,7 +50,9 @@ def operations(schema: dict, objects: dict[str, str]) -> list[tuple[str, str]]:
             if method in {"get", "post", "put", "patch", "delete"}:
                 found.append((method, template))
     assert set(found) >= KNOWN_OPERATIONS, KNOWN_OPERATIONS - set(found)
-    return [(method, fill(template, objects)) for method, template in sorted(found)]
+    # Revoking the token in use goes last, or it would end the walk's own token.
+    ordered = sorted(found, key=lambda op: (op == ("delete", "/api/v1/tokens/current"), op))
+    return [(method, fill(template, objects)) for method, template in ordered]
 
 
 def fill(template: str, objects: dict[str, str]) -> str:

@@ -69,6 +69,23 @@ def test_delete_cancels_what_has_not_started(api):
     assert counts == {"cancelled": 2, "summarizing": 1}
 
 
+def test_cancelling_a_job_stops_the_saves_only_it_asked_for(api):
+    """GIVEN a job archiving 3 URLs, one of which a crawl had already asked for
+    WHEN the job is cancelled before any save THEN its own 2 captures end (no save
+    will go out for them) and the shared one goes on for the crawl."""
+    from archiver.services import archive_urls
+
+    archive_urls([URLS[2]], source="crawl run 7", enqueue=False)
+    job_id = post_job(api, actions=["archive"]).json()["id"]
+
+    response = api.delete(f"/api/v1/jobs/{job_id}/")
+
+    assert response.json()["progress"]["actions"]["archive"] == {"cancelled": 3}
+    states = dict(Capture.objects.values_list("url", "state"))
+    assert states == {URLS[0]: "failed", URLS[1]: "failed", URLS[2]: "pending"}
+    assert Capture.objects.get(url=URLS[0]).reason.startswith("cancelled")
+
+
 def test_a_job_is_private_to_its_owner(api, django_user_model):
     job_id = post_job(api).json()["id"]
     other = APIClient()
@@ -88,12 +105,12 @@ def test_ten_thousand_urls_take_a_bounded_number_of_queries_and_messages(
     assert len(callbacks) == 20  # ten fan-out messages per action, not 20,000
 
 
-def test_the_latest_summary_of_a_url(api):
+def test_the_latest_summary_of_a_url(api, user):
     Summary.objects.create(
-        url=URLS[0], state="done", output="Old.", finished_at="2026-01-01T00:00Z"
+        url=URLS[0], state="done", output="Old.", finished_at="2026-01-01T00:00Z", owner=user
     )
     Summary.objects.create(
-        url=URLS[0], state="done", output="New.", finished_at="2026-02-01T00:00Z"
+        url=URLS[0], state="done", output="New.", finished_at="2026-02-01T00:00Z", owner=user
     )
     assert api.get("/api/v1/summaries/", {"url": URLS[0]}).json()["output"] == "New."
     assert api.get("/api/v1/summaries/", {"url": URLS[1]}).status_code == 404

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from tests.conftest import ROOT, wait_until
+from tests.support.waiting import ROOT, wait_until
 
 
 def test_the_schema_is_valid_openapi(api):

@@ -5,19 +5,23 @@ from __future__ import annotations
 import pytest
 
 from crawler.services import crawl_site
-from tests.crawler.conftest import allow_loopback, server, wayback  # noqa: F401
 from tests.crawler.sites.xuite import XuiteBlog
 
 pytestmark = pytest.mark.django_db
 
 
-def test_it_answers_counts_and_each_posts_state(api, server, wayback):  # noqa: F811
+@pytest.fixture(autouse=True)
+def allow_loopback(settings):
+    settings.FETCH_ALLOW_PRIVATE = True
+
+
+def test_it_answers_counts_and_each_posts_state(api, blog_server, cdx_wayback):
     """GIVEN a crawled blog of 12 posts, 5 captured WHEN its coverage is asked
     for THEN the counts are exact and each post has its state and capture."""
-    blog = XuiteBlog(server, posts=12)
+    blog = XuiteBlog(blog_server, posts=12)
     posts = sorted(blog.expected)
     for url in posts[:5]:
-        wayback.add_capture(url, 1_700_000_000)
+        cdx_wayback.add_capture(url, 1_700_000_000)
     site = crawl_site(url=blog.home, adapter="xuite").site
 
     response = api.get(f"/api/v1/sites/{site.pk}/coverage/?stale_days=100000")
@@ -44,15 +48,15 @@ def test_it_says_so_when_the_index_cannot_be_read(api, settings):
     assert "cannot be read" in response.json()["detail"]
 
 
-def test_recover_is_queued_by_post_and_its_list_read_by_get(api, wayback):  # noqa: F811
+def test_recover_is_queued_by_post_and_its_list_read_by_get(api, cdx_wayback):
     """GIVEN a site of which the Archive holds 2 posts WHEN a recovery is POSTed
     THEN it answers 202 at once with the queued recovery; once a worker has run
     it, GET answers its state and both posts with their captures, as JSON and CSV."""
     from crawler.models import Site
-    from crawler.recovery import run_recovery
+    from sites.recovery import run_recovery
 
     site = Site.objects.create(url="http://blog.xuite.net/alice/diary")
-    stamps = {f"{site.url}/{n}": wayback.add_capture(f"{site.url}/{n}-t", 1_700_000_000 + n)
+    stamps = {f"{site.url}/{n}": cdx_wayback.add_capture(f"{site.url}/{n}-t", 1_700_000_000 + n)
               for n in (101, 102)}  # fmt: skip
     assert api.get(f"/api/v1/sites/{site.pk}/recover/").status_code == 404
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from io import StringIO
@@ -11,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from archiver.models import Capture
-from tests.conftest import ROOT
+from tests.support.waiting import ROOT
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +104,11 @@ def test_it_works_embedded_with_sqlite_and_no_redis(wayback, tmp_path, archiver_
     )
     assert done.returncode == 0, done.stderr
     assert [line.split("\t")[1] for line in done.stdout.splitlines()] == ["archived"] * 2
-    assert (tmp_path / "archiver-limits.json").exists()
+    # The limiter's state lived in the embedded database (no Redis), one row.
+    rows = sqlite3.connect(tmp_path / "waybrief.sqlite3").execute(
+        "SELECT name, data FROM wayback_statedocument"
+    ).fetchall()
+    assert [name for name, _ in rows] == ["limits"] and '"window:save"' in rows[0][1]
 
 
 def test_an_embedded_worker_archives_what_the_command_enqueues(
@@ -111,8 +116,8 @@ def test_an_embedded_worker_archives_what_the_command_enqueues(
 ):
     """GIVEN the embedded default with its worker (file-system broker, beat, no Redis)
     WHEN `archive --enqueue --wait` hands URLs over THEN the worker archives them."""
-    from tests.archiver.conftest import _spawn, stop
-    from tests.conftest import wait_until
+    from tests.support.waiting import wait_until
+    from tests.support.workers import spawn_worker, stop
 
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
     env.update({k: str(v) for k, v in archiver_settings.items()})
@@ -121,7 +126,7 @@ def test_an_embedded_worker_archives_what_the_command_enqueues(
     subprocess.run(
         [*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True
     )
-    worker = _spawn(
+    worker = spawn_worker(
         "embedded@%h",
         env,
         tmp_path / "worker.log",

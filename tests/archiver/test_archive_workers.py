@@ -8,8 +8,8 @@ import pytest
 
 from archiver import services
 from archiver.models import Capture, CaptureEvent
-from tests.archiver.conftest import stop
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
+from tests.support.workers import stop
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

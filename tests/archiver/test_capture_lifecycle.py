@@ -161,7 +161,7 @@ def test_the_operator_can_put_failed_captures_back_in_line(wayback):
 def test_the_reconciler_rings_for_due_rows_and_rows_of_dead_workers():
     """GIVEN a pending row no message reached and one whose worker died (lease over)
     WHEN the reconciler runs THEN both are rung; a row waiting for its turn is not."""
-    from waybrief import ledger
+    from waybrief import reconcile
 
     lost, dead, later = services.archive_urls([URL, URL + "/2", URL + "/3"], enqueue=False)
     past = timezone.now() - timedelta(minutes=5)
@@ -170,7 +170,7 @@ def test_the_reconciler_rings_for_due_rows_and_rows_of_dead_workers():
     Capture.objects.filter(pk=later.pk).update(
         updated_at=past, next_attempt_at=timezone.now() + timedelta(minutes=1)
     )
-    assert ledger.reconcile_all()["captures"] == 2
+    assert reconcile.reconcile_all()["captures"] == 2
 
 
 def test_the_admin_lists_captures_and_retries_failed_ones(admin_client, wayback):

@@ -3,9 +3,9 @@
 import pytest
 
 from archiver.models import Capture
-from crawler.archiving import archive_posts, site_progress
 from crawler.models import CrawlRun
 from crawler.services import execute_run, start_crawl
+from sites.archiving import archive_posts, site_progress
 from tests.crawler.sites.xuite import XuiteBlog
 
 pytestmark = pytest.mark.django_db

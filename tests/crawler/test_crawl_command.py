@@ -10,8 +10,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import ROOT
 from tests.crawler.sites.xuite import XuiteBlog
+from tests.support.waiting import ROOT
 
 
 def run_command(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -32,6 +32,48 @@ def test_it_prints_exactly_the_posts_one_a_line(server):
     assert sorted(lines) == sorted(blog.expected)
     assert "crawling" in err.getvalue()  # the progress bar
     assert "33 posts from" in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_site_it_makes_is_not_one_a_person_added(server, admin_client):
+    """GIVEN a blog crawled only by the command WHEN a staff user opens the site list
+    and runs "Crawl again" on every site THEN that site is not listed (only under
+    "added by: a command") and no crawl is queued for it."""
+    from crawler.models import CrawlRun, Site
+
+    blog = XuiteBlog(server, posts=3)
+    call_command("crawl", blog.home, "--adapter", "xuite", stdout=StringIO(), stderr=StringIO())
+    site = Site.objects.get()
+    added = Site.objects.create(url="https://blog.example.org/")
+    runs = CrawlRun.objects.filter(site=site).count()
+
+    listing = admin_client.get("/admin/crawler/site/").content.decode()
+    shown = admin_client.get("/admin/crawler/site/?added_by=command").content.decode()
+    # "Select all N" sends the rows on the page and select_across: every row the list shows.
+    admin_client.post("/admin/crawler/site/", {
+        "action": "crawl", "select_across": "1", "index": "0", "_selected_action": [added.pk]})
+
+    assert not site.added_by_user
+    assert site.url not in listing and site.url in shown
+    assert CrawlRun.objects.filter(site=site).count() == runs
+    assert CrawlRun.objects.filter(site=added).count() == 1  # "select all" did run
+
+
+@pytest.mark.django_db
+def test_adding_a_blog_a_command_crawled_takes_its_row_over(server, admin_client):
+    """GIVEN a site the command made WHEN a person adds the same blog in the admin
+    THEN that row becomes theirs (no "already exists") and a crawl-and-archive is queued."""
+    from crawler.models import CrawlRun, Site
+
+    blog = XuiteBlog(server, posts=3)
+    call_command("crawl", blog.home, "--adapter", "xuite", stdout=StringIO(), stderr=StringIO())
+
+    response = admin_client.post("/admin/crawler/site/add/", {"url": blog.home, "adapter": ""})
+
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    site = Site.objects.get()
+    assert site.added_by_user
+    assert CrawlRun.objects.filter(site=site, archive_posts=True).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,10 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from crawler import services
 from crawler.models import CrawlRun, Site
-from tests.conftest import wait_until
 from tests.crawler.sites.xuite import XuiteBlog
+from tests.support.waiting import wait_until
+from waybrief import reconcile
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -46,7 +46,7 @@ def test_the_reconciler_queues_a_run_no_message_reached(server, celery_worker_pr
     run = CrawlRun.objects.create(site=site, adapter="xuite")
     CrawlRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
 
-    assert services._reconcile_runs() == 1
+    assert {r.name: r for r in reconcile.declared()}["crawl runs"].run() == 1
 
     done = wait_until(lambda: finished(run.pk), timeout=30)
     assert done.state == CrawlRun.State.DONE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.models import CrawlRun
-from tests.crawler.conftest import crawl
+from tests.support.crawling import crawl
 from tests.support.http import Reply, Request
 
 pytestmark = pytest.mark.django_db

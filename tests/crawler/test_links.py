@@ -6,8 +6,8 @@ import pytest
 
 from crawler.adapters import links
 from crawler.models import CrawlRun
-from tests.crawler.conftest import crawl
 from tests.crawler.sites.static import LinksSite
+from tests.support.crawling import crawl
 
 pytestmark = pytest.mark.django_db
 

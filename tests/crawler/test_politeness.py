@@ -4,18 +4,15 @@ pauses when asked, a deadline and a size cap on every page, a clear UA."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 
 import anyio
-import httpx
 import pytest
 
-from crawler.http import PoliteClient, Politeness, retry_after
+from crawler.http import PoliteClient, Politeness
 from crawler.models import CrawlRun
-from tests.crawler.conftest import crawl
 from tests.crawler.sites.xuite import XuiteBlog
 from tests.support.bombs import MB, gigabyte_gzip, peak_memory_of
+from tests.support.crawling import crawl
 from tests.support.http import Reply
 from waybrief.fetching.errors import TooLarge
 
@@ -87,7 +84,7 @@ def test_it_gives_up_on_a_page_that_trickles_past_the_deadline(server, settings)
 
     assert time.monotonic() - started < 3
     assert run.state == CrawlRun.State.FAILED
-    assert "No full answer within 1 seconds" in run.error
+    assert "did not arrive within 1 seconds" in run.error
 
 
 @pytest.mark.parametrize("declared", [True, False])
@@ -139,11 +136,3 @@ def test_it_retries_server_errors_with_backoff(server):
     assert anyio.run(fetch) == 200
     assert server.hits["/flaky"] == 3
 
-
-def test_it_reads_retry_after_as_seconds_or_a_date():
-    soon = datetime.now(UTC) + timedelta(seconds=30)
-    assert retry_after(httpx.Headers({"Retry-After": "7"})) == 7
-    dated = httpx.Headers({"Retry-After": format_datetime(soon, usegmt=True)})
-    assert 25 < retry_after(dated) <= 30
-    assert retry_after(httpx.Headers({"Retry-After": "soon"})) is None
-    assert retry_after(httpx.Headers()) is None

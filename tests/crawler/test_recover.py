@@ -12,10 +12,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from crawler.recovery import export, recover
-from tests.crawler.conftest import crawl
+from sites.recovery import export, recover
 from tests.crawler.sites.xuite import XuiteBlog
-from tests.summarizer.test_extract import ARTICLE
+from tests.support.crawling import crawl
+from tests.support.documents import ARTICLE
 
 pytestmark = pytest.mark.django_db
 
@@ -74,24 +74,25 @@ def test_the_admin_queues_a_recovery_and_downloads_its_list(server, wayback, adm
     """GIVEN a dead blog with 3 captured posts WHEN "Recover" is chosen in the
     site list THEN a recovery is queued (nothing is read in the request); once
     a worker has run it, the recovery's list downloads as CSV and JSON."""
-    from crawler.models import Recovery, Site
-    from crawler.recovery import run_recovery
+    from crawler.models import Site
+    from sites.models import Recovery
+    from sites.recovery import run_recovery
 
     stamps = kill_blog(server, wayback)
     site = Site.objects.get()
 
-    response = admin_client.post("/admin/crawler/site/", {
+    response = admin_client.post("/admin/crawler/site/?added_by=all", {
         "action": "recover", "_selected_action": [site.pk]}, follow=True)  # fmt: skip
 
     row = Recovery.objects.get()
     assert (row.site, row.state, row.summarize) == (site, "pending", False)
     assert "Queued 1 recovery" in response.content.decode()
     run_recovery(row.pk)  # what the worker's task does
-    csv_response = admin_client.post("/admin/crawler/recovery/", {
+    csv_response = admin_client.post("/admin/sites/recovery/", {
         "action": "download_csv", "_selected_action": [row.pk]})  # fmt: skip
-    json_response = admin_client.post("/admin/crawler/recovery/", {
+    json_response = admin_client.post("/admin/sites/recovery/", {
         "action": "download_json", "_selected_action": [row.pk]})  # fmt: skip
-    listing = admin_client.get("/admin/crawler/recovery/").content.decode()
+    listing = admin_client.get("/admin/sites/recovery/").content.decode()
 
     assert csv_response["Content-Type"] == "text/csv"
     rows = list(csv.DictReader(io.StringIO(csv_response.content.decode())))
@@ -104,8 +105,8 @@ def test_a_recovery_waits_out_an_archive_outage_then_finishes(server, wayback):
     """GIVEN a dead blog and an Archive whose index is down WHEN a recovery runs
     THEN it stays open with the reason and a retry time (nothing is marked failed);
     run again once the index is back, it lists every captured post."""
-    from crawler.models import Recovery
-    from crawler.recovery import run_recovery, start_recovery
+    from sites.models import Recovery
+    from sites.recovery import run_recovery, start_recovery
 
     stamps = kill_blog(server, wayback)
     row = start_recovery(url=next(iter(stamps)).rsplit("/", 1)[0])
@@ -119,3 +120,33 @@ def test_a_recovery_waits_out_an_archive_outage_then_finishes(server, wayback):
     Recovery.objects.filter(pk=row.pk).update(next_attempt_at=None)
     row = run_recovery(row.pk)
     assert (row.state, row.error, row.posts_found) == ("done", "", 3)
+
+
+def test_an_index_row_whose_timestamp_is_no_date_is_skipped_and_counted(server, wayback):
+    """GIVEN a dead blog whose index also holds a row stamped 20000008241731 (month 00:
+    the Archive really serves such rows, as the edgi-govdata-archiving/wayback
+    project documents) WHEN recovered and exported THEN that row is skipped and
+    counted, the other posts are listed, and both exports work."""
+    stamps = kill_blog(server, wayback)
+    odd = next(iter(stamps)).rsplit("/", 1)[0] + "/99"
+    wayback.captures[odd] = ["20000008241731"]
+
+    row = recover(url=odd.rsplit("/", 1)[0])
+
+    assert (row.state, row.posts_found, row.rows_skipped) == ("done", 3, 1)
+    assert {post["url"] for post in json.loads(export(row, "json"))} == set(stamps)
+    assert len(list(csv.DictReader(io.StringIO(export(row, "csv"))))) == 3
+
+
+def test_a_csv_export_keeps_archived_titles_from_running_as_formulas():
+    """GIVEN a post whose archived title is a spreadsheet formula WHEN exported as CSV
+    THEN the cell starts with a quote, so a spreadsheet shows it as text."""
+    from sites.recovery import export_rows
+
+    post = {"url": "https://blog.example.org/1", "title": '=HYPERLINK("http://evil","x")',
+            "summary": "-2+3", "captured_at": "", "timestamp": "", "wayback_url": "",
+            "original": "@SUM(A1)"}  # fmt: skip
+    (cells,) = list(csv.DictReader(io.StringIO(export_rows([post], "csv"))))
+    assert cells["title"] == "'" + post["title"]
+    assert cells["summary"] == "'-2+3" and cells["original"] == "'@SUM(A1)"
+    assert cells["url"] == post["url"]

@@ -13,7 +13,6 @@ from crawler import engine
 from crawler.adapters import links
 from crawler.models import CrawlRun
 from tests.crawler.bounded import within
-from tests.crawler.conftest import crawl
 from tests.crawler.sites.trap_pagers import (
     CalendarSite,
     EchoingWordPressSite,
@@ -28,6 +27,7 @@ from tests.crawler.sites.trap_pagers import (
 from tests.crawler.sites.trap_sitemaps import (
     EndlessSitemaps,
 )
+from tests.support.crawling import crawl
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ import pytest
 
 from crawler.models import CrawlRun
 from tests.crawler.bounded import within
-from tests.crawler.conftest import crawl, stored
 from tests.crawler.sites.trap_sitemaps import (
     CrossSitemaps,
     HugeFeed,
@@ -17,6 +16,7 @@ from tests.crawler.sites.trap_sitemaps import (
     loop,
 )
 from tests.crawler.sites.xuite import XuiteBlog
+from tests.support.crawling import crawl, stored
 
 pytestmark = pytest.mark.django_db
 

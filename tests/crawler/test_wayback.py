@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from crawler.models import CrawlRun
-from tests.crawler.conftest import crawl, stored
+from tests.support.crawling import crawl, stored
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crawler.models import CrawlRun
-from tests.crawler.conftest import crawl, stored
 from tests.crawler.sites.xuite import XuiteBlog
+from tests.support.crawling import crawl, stored
 
 pytestmark = pytest.mark.django_db
 

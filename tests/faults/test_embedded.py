@@ -8,9 +8,10 @@ import sys
 
 import pytest
 
-from tests.archiver.conftest import FAST, stop
-from tests.conftest import ROOT, wait_until
 from tests.faults.conftest import kill_group, spawn, wait_ready
+from tests.support.timings import FAST
+from tests.support.waiting import ROOT, wait_until
+from tests.support.workers import stop
 
 pytestmark = pytest.mark.integration
 

@@ -7,8 +7,8 @@ import pytest
 
 from summarizer import services
 from summarizer.models import Summary
-from tests.conftest import wait_until
 from tests.faults.conftest import ring
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +40,7 @@ def test_each_model_fault_ends_its_summary_failed_with_a_reason_and_the_worker_s
     assert [s.state for s in ended] == ["failed"] * 3
     assert [s.error_code for s in ended] == ["model_failed", "model_failed", "internal_error"]
     assert "500" in ended[0].error_message and all(s.error_message for s in ended)
-    assert ended[1].error_message in client.get(f"/s/{ended[1].pk}").content.decode()
+    assert ended[1].error_message in client.get(f"/s/{ended[1].token}").content.decode()
     assert good.state == "done" and good.output.strip()
     assert worker.poll() is None
 
@@ -90,7 +90,7 @@ def test_a_generation_past_its_deadline_fails_with_a_reason_whether_it_streams_o
     assert all((s.finished_at - s.created_at).total_seconds() < 20 for s in ended)
     assert ended[0].partial_output.count("word") > 3  # what streamed before the cut
     assert ended[1].partial_output == "word0 word1 word2 "  # all of it, not the last feed
-    page = client.get(f"/s/{ended[1].pk}").content.decode()
+    page = client.get(f"/s/{ended[1].token}").content.decode()
     assert ended[1].error_message in page and "word0 word1 word2" in page
     assert good.state == "done" and good.output.strip()
     assert worker.poll() is None

@@ -5,23 +5,12 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.db import connection
 
-from tests.conftest import wait_until
-from tests.faults.scenarios import make_batch, outcome
+from tests.support.processes import terminate_other_connections
+from tests.support.scenarios import make_batch, outcome
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def terminate_other_connections() -> int:
-    """Cut every connection to the test database but this process's own."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            " WHERE datname = %s AND pid <> pg_backend_pid()",
-            [connection.settings_dict["NAME"]],
-        )
-        return cursor.fetchone()[0]
 
 
 def test_work_finishes_when_the_workers_database_connections_are_terminated(

@@ -9,11 +9,12 @@ import time
 
 import pytest
 
-from crawler.models import Recovery, Site
+from crawler.models import Site
+from sites.models import Recovery
 from summarizer.models import Summary
-from tests.conftest import wait_until
 from tests.faults.conftest import kill_group, ring
-from tests.summarizer.test_extract import ARTICLE
+from tests.support.documents import ARTICLE
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -66,7 +67,7 @@ def test_a_dead_blog_is_recovered_and_summarized_through_a_worker_kill(
     assert {s.state for s in summaries} == {"done"}
     assert {s.source for s in summaries} == {"archive"}
     assert {s.url: s.capture_timestamp for s in summaries} == stamps
-    response = admin_client.post("/admin/crawler/recovery/", {
+    response = admin_client.post("/admin/sites/recovery/", {
         "action": "download_csv", "_selected_action": [row.pk]})  # fmt: skip
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert {r["url"]: r["timestamp"] for r in rows} == stamps

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import wait_until
-from tests.faults.scenarios import make_batch, outcome
+from tests.support.scenarios import make_batch, outcome
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

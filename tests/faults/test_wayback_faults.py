@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import pytest
 
 from archiver.models import Capture, CaptureEvent
-from tests.archiver.conftest import stop
-from tests.archiver.fake_wayback import FakeWayback
-from tests.conftest import wait_until
-from tests.faults.scenarios import make_batch, outcome
+from tests.support.fake_wayback import FakeWayback
+from tests.support.scenarios import make_batch, outcome
+from tests.support.waiting import wait_until
+from tests.support.workers import stop
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

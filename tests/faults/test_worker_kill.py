@@ -6,9 +6,9 @@ import pytest
 
 from archiver.models import Capture
 from summarizer.models import Summary
-from tests.conftest import wait_until
 from tests.faults.conftest import kill_group
-from tests.faults.scenarios import make_batch, outcome
+from tests.support.scenarios import make_batch, outcome
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

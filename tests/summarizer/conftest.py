@@ -1,25 +1,8 @@
+"""The summarizer's tests: the bundled model (a global fixture), counted."""
+
 from __future__ import annotations
 
 import pytest
-
-from waybrief.fetching import Fetcher
-
-
-@pytest.fixture
-def loopback_fetcher() -> Fetcher:
-    """Fixtures live on loopback, so tests allow it; the guard tests do not."""
-    return Fetcher(allow_private=True, timeout=10)
-
-
-@pytest.fixture(scope="session")
-def model():
-    """The bundled SmolLM2 GGUF, loaded once for the whole session."""
-    from summarizer.backends import bundled_model_path
-    from summarizer.backends.llama_cpp import LlamaCppBackend
-
-    backend = LlamaCppBackend(bundled_model_path(), n_ctx=4096)
-    yield backend
-    backend.llm.close()  # now, not in __del__ at interpreter exit
 
 
 class CountingBackend:

@@ -11,8 +11,7 @@ from django.core.management import call_command
 
 from summarizer import services
 from summarizer.models import Summary
-from tests.crawler.conftest import wayback  # noqa: F401
-from tests.summarizer.test_extract import ARTICLE
+from tests.support.documents import ARTICLE
 from tests.support.http import Reply
 
 pytestmark = pytest.mark.django_db
@@ -25,30 +24,30 @@ def summarize(url: str, fetcher, backend, **options) -> Summary:
     return services.run_summary(summary_id=summary.pk, fetcher=fetcher, backend=backend)
 
 
-def test_it_reads_the_latest_capture_when_asked(site, wayback, loopback_fetcher, model):  # noqa: F811
+def test_it_reads_the_latest_capture_when_asked(site, cdx_wayback, loopback_fetcher, model):
     """GIVEN a page whose live copy changed and two captures of its old text
     WHEN it is summarized with source=archive THEN the latest capture's raw
     bytes are read, the live page is not, and the summary names the capture."""
     url = site.route("/article", Reply(200, LIVE, {"Content-Type": "text/html"}))
-    wayback.add_page(url, time.time() - 900 * 86400, ARTICLE.encode())
-    latest = wayback.add_capture(url, time.time() - 86400)
+    cdx_wayback.add_page(url, time.time() - 900 * 86400, ARTICLE.encode())
+    latest = cdx_wayback.add_capture(url, time.time() - 86400)
 
     summary = summarize(url, loopback_fetcher, model, source="archive")
 
     assert summary.state == Summary.State.DONE, summary.error_message
     assert summary.document.title == "The Closing of Xuite"
     assert summary.capture_timestamp == latest
-    assert summary.capture_url == f"{wayback.base_url}/web/{latest}/{url}"
+    assert summary.capture_url == f"{cdx_wayback.base_url}/web/{latest}/{url}"
     assert site.hits["/article"] == 0
-    raw = [a.path for a in wayback.requests_to(f"/web/{latest}id_/{url}")]
+    raw = [a.path for a in cdx_wayback.requests_to(f"/web/{latest}id_/{url}")]
     assert raw == [f"/web/{latest}id_/{url}"]
 
 
-def test_a_page_that_is_gone_is_read_from_the_archive(site, wayback, loopback_fetcher, model):  # noqa: F811
+def test_a_page_that_is_gone_is_read_from_the_archive(site, cdx_wayback, loopback_fetcher, model):
     """GIVEN a page that now answers 410 and a capture of it WHEN it is
     summarized THEN the archived copy is read and the summary says which."""
     url = site.route("/gone", Reply(410, b"gone"))
-    stamp = wayback.add_page(url, time.time() - 86400, ARTICLE.encode())
+    stamp = cdx_wayback.add_page(url, time.time() - 86400, ARTICLE.encode())
 
     summary = summarize(url, loopback_fetcher, model)
 
@@ -56,7 +55,7 @@ def test_a_page_that_is_gone_is_read_from_the_archive(site, wayback, loopback_fe
     assert summary.capture_timestamp == stamp and summary.output.strip()
 
 
-def test_a_gone_page_never_captured_fails_as_gone(site, wayback, loopback_fetcher, model):  # noqa: F811
+def test_a_gone_page_never_captured_fails_as_gone(site, cdx_wayback, loopback_fetcher, model):
     """GIVEN a 404 page the Archive never captured WHEN it is summarized THEN
     it fails saying the site answered 404."""
     url = site.route("/nothing", Reply(404, b"no"))
@@ -67,7 +66,7 @@ def test_a_gone_page_never_captured_fails_as_gone(site, wayback, loopback_fetche
     assert "404" in summary.error_message and not summary.capture_timestamp
 
 
-def test_a_cached_live_summary_does_not_answer_a_request_for_the_archive(site, wayback):  # noqa: F811
+def test_a_cached_live_summary_does_not_answer_a_request_for_the_archive(site, cdx_wayback):
     """GIVEN a finished summary of the live page WHEN the archived copy is
     asked for THEN a new request is made."""
     url = site.route("/p", Reply(200, LIVE, {"Content-Type": "text/html"}))
@@ -78,13 +77,13 @@ def test_a_cached_live_summary_does_not_answer_a_request_for_the_archive(site, w
     assert asked.pk != live.pk and asked.source == "archive"
 
 
-def test_the_command_reads_from_the_archive(site, wayback, settings, model, monkeypatch):  # noqa: F811
+def test_the_command_reads_from_the_archive(site, cdx_wayback, settings, model, monkeypatch):
     """GIVEN a captured page WHEN `summarize URL --from-archive --json` runs
     THEN the JSON names the capture it read."""
     settings.FETCH_ALLOW_PRIVATE = True
     monkeypatch.setattr("summarizer.services.get_backend", lambda: model)
     url = site.route("/a", Reply(200, LIVE, {"Content-Type": "text/html"}))
-    stamp = wayback.add_page(url, time.time() - 86400, ARTICLE.encode())
+    stamp = cdx_wayback.add_page(url, time.time() - 86400, ARTICLE.encode())
     out = StringIO()
 
     call_command("summarize", url, "--from-archive", "--json", stdout=out, stderr=StringIO())

@@ -17,7 +17,7 @@ from summarizer.backends import BackendError, Usage, get_backend
 from summarizer.backends.ctransformers import CTransformersBackend
 from summarizer.backends.llama_cpp import LlamaCppBackend
 from summarizer.models import Summary
-from tests.summarizer.test_extract import ARTICLE
+from tests.support.documents import ARTICLE
 from tests.support.ggml import write_gpt2
 from tests.support.http import Reply
 

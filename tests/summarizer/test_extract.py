@@ -1,17 +1,8 @@
 """Main text, title, language and kind from what was fetched."""
 
 from summarizer.extract import extract, flat_text
+from tests.support.documents import ARTICLE
 from waybrief.fetching import FetchedPage
-
-ARTICLE = """<!doctype html><html lang="en"><head><title>The Closing of Xuite</title>
-<link rel="canonical" href="https://example.org/xuite"></head><body>
-<nav><a href="/">Home</a> <a href="/about">About us</a> <a href="/contact">Contact</a></nav>
-<article><h1>The Closing of Xuite</h1>
-<p>Xuite was a Taiwanese blogging platform that hosted millions of personal blogs for two
-decades before its owner announced in 2023 that it would close.</p>
-<p>Volunteers enumerated blog addresses and submitted post URLs to the Wayback Machine,
-racing a deadline to save writing that would otherwise be lost for good.</p>
-</article><footer>Copyright 2024 Example Media. All rights reserved.</footer></body></html>"""
 
 
 def page(text: str, url: str = "https://example.org/a", content_type: str = "text/html"):

@@ -6,53 +6,20 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import threading
 
-import httpx
 import pytest
 from django.db import connection
 
 from summarizer import services
-from summarizer.backends import BackendError, Usage, bundled_model_path
+from summarizer.backends import BackendError, Usage
 from summarizer.backends.openai import OpenAIBackend
 from summarizer.models import Summary
-from tests.conftest import ROOT, wait_until
-from tests.summarizer.test_extract import ARTICLE
+from tests.support.documents import ARTICLE
 from tests.support.http import Reply
+from tests.support.llama_server import start_llama_server
 
 PARALLEL = 2
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_llama_server(tmp_path, *, parallel: int = PARALLEL) -> tuple[subprocess.Popen, str]:
-    binary = subprocess.run([str(ROOT / "scripts/build-llama-server.sh")], cwd=ROOT, check=True,
-                            capture_output=True, text=True).stdout.strip()  # fmt: skip
-    port = _free_port()
-    log = (tmp_path / "llama-server.log").open("wb")
-    server = subprocess.Popen(
-        [binary, "-m", bundled_model_path(), "--host", "127.0.0.1", "--port", str(port),
-         "--parallel", str(parallel), "-c", str(2048 * parallel), "--threads", "2",
-         "--alias", "smollm2"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        try:
-            return httpx.get(f"{base}/health", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return server.poll() is not None  # stop waiting; the assert below reports it
-
-    wait_until(healthy, timeout=60)
-    assert server.poll() is None, (tmp_path / "llama-server.log").read_text()[-2000:]
-    return server, f"{base}/v1"
 
 
 @pytest.fixture(scope="module")

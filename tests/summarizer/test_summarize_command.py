@@ -9,9 +9,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import ROOT
-from tests.summarizer.test_extract import ARTICLE
+from tests.support.documents import ARTICLE
 from tests.support.http import Reply
+from tests.support.waiting import ROOT
 
 pytestmark = pytest.mark.django_db
 

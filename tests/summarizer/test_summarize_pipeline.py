@@ -5,23 +5,13 @@ import pytest
 from summarizer import services
 from summarizer.backends.llama_cpp import LlamaCppBackend
 from summarizer.models import Summary
-from tests.summarizer.test_charsets import POST as BIG5_POST
-from tests.summarizer.test_charsets import TITLE as BIG5_TITLE
-from tests.summarizer.test_extract import ARTICLE
+from tests.support.documents import ARTICLE, JS
+from tests.support.documents import POST as BIG5_POST
+from tests.support.documents import TITLE as BIG5_TITLE
 from tests.support.http import Reply
 
 pytestmark = pytest.mark.django_db
 
-JS = b"""// Debounce: run fn only after calls stop for `wait` milliseconds.
-function debounce(fn, wait) {
-  let timer = null;
-  return function (...args) {
-    clearTimeout(timer);
-    timer = setTimeout(() => fn.apply(this, args), wait);
-  };
-}
-module.exports = { debounce };
-"""
 
 
 def summarize(url: str, fetcher, backend, **options) -> Summary:

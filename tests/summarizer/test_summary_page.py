@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 
 from summarizer.models import Summary
-from tests.conftest import wait_until
-from tests.summarizer.test_extract import ARTICLE
+from tests.support.documents import ARTICLE
 from tests.support.http import Reply
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def test_it_answers_at_once_with_a_progress_page(client):
     summary = Summary.objects.get()
     assert summary.state == Summary.State.PENDING
     page = response.content.decode()
-    assert f"/s/{summary.pk}/events" in page and "waiting for a worker" in page
+    assert f"/s/{summary.token}/events" in page and "waiting for a worker" in page
     assert response["Cache-Control"] == "no-store"
 
 
@@ -58,21 +58,21 @@ def test_bad_requests_get_a_page_that_explains(client, params, message):
 
 def test_a_finished_summary_renders_escaped(client):
     summary = done_summary(output="<script>alert(1)</script> plain words")
-    page = client.get(f"/s/{summary.pk}").content.decode()
+    page = client.get(f"/s/{summary.token}").content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; plain words" in page
 
 
 def test_takeaways_render_as_a_list(client):
     summary = done_summary(mode="takeaway", output="- One\n- Two")
-    page = client.get(f"/s/{summary.pk}").content.decode()
+    page = client.get(f"/s/{summary.token}").content.decode()
     assert re.search(r"<li>One</li>\s*<li>Two</li>", page)
 
 
 def test_a_failed_summary_explains_why(client):
     summary = Summary.objects.create(url="https://example.org/x", state=Summary.State.FAILED,
                                      error_message="The page is larger than 10 MB.")  # fmt: skip
-    page = client.get(f"/s/{summary.pk}").content.decode()
+    page = client.get(f"/s/{summary.token}").content.decode()
     assert "could not be summarized" in page and "larger than 10 MB" in page
 
 
@@ -92,7 +92,7 @@ def test_new_summaries_are_rate_limited_per_client(client, settings):
 def test_the_event_stream_sends_progress_then_done():
     summary = Summary.objects.create(url="https://example.org/p", state=Summary.State.SUMMARIZING,
                                      stage="summarizing", partial_output="Half a")  # fmt: skip
-    stream = Client().get(f"/s/{summary.pk}/events")
+    stream = Client().get(f"/s/{summary.token}/events")
     assert stream["Content-Type"] == "text/event-stream"
     chunks = iter(stream.streaming_content)
     first = next(chunks).decode()
@@ -107,10 +107,10 @@ def test_archiving_from_the_page_needs_a_post_with_csrf(settings):
     summary = done_summary()
     strict = Client(enforce_csrf_checks=True)
     assert strict.post("/archive", {"url": summary.url}).status_code == 403
-    page = strict.get(f"/s/{summary.pk}").content.decode()
+    page = strict.get(f"/s/{summary.token}").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     response = strict.post("/archive", {"url": summary.url, "csrfmiddlewaretoken": token,
-                                        "next": f"/s/{summary.pk}"})  # fmt: skip
+                                        "next": f"/s/{summary.token}"})  # fmt: skip
     assert response.status_code == 302
     assert Capture.objects.filter(url=summary.url).exists()
 
@@ -128,7 +128,7 @@ def test_a_worker_fills_the_page_in(site, celery_worker_process):
     Client().get("/summarize", {"url": url})
     summary = Summary.objects.get()
     wait_until(lambda: Summary.objects.get(pk=summary.pk).is_finished, timeout=120)
-    page = Client().get(f"/s/{summary.pk}").content.decode()
+    page = Client().get(f"/s/{summary.token}").content.decode()
     assert "The Closing of Xuite" in page and "SmolLM2" in page
 
 
@@ -139,6 +139,6 @@ def test_html_in_a_page_title_renders_as_text(client):
                                        content_hash="x", kind="article", text="t",
                                        title="<script>alert(1)</script>")  # fmt: skip
     summary = done_summary(document=document)
-    page = client.get(f"/s/{summary.pk}").content.decode()
+    page = client.get(f"/s/{summary.token}").content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

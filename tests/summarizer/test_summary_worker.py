@@ -6,9 +6,9 @@ import pytest
 
 from summarizer import services
 from summarizer.models import Summary
-from tests.conftest import wait_until
-from tests.summarizer.test_extract import ARTICLE
+from tests.support.documents import ARTICLE
 from tests.support.http import Reply
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

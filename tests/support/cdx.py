@@ -5,7 +5,10 @@ queries (``url=host/path/*`` or ``matchType=prefix``), ``fl=``, repeated
 ``filter=field:regex`` (``!`` negates), ``collapse=urlkey`` (the first row of
 each run of one URL), ``from=``, ``limit=`` (negative: the last N), and
 paging with ``showResumeKey``/``resumeKey`` at the server's own page size.
-Rows come sorted by URL key, then timestamp, like the real index.
+Rows come sorted by URL key, then timestamp, like the real index, whose key
+is lower-cased (SURT): a query matches captures whatever their letter case.
+``parse_recorded`` reads the Archive's own answers (its plain-text rows, as
+recorded under ``tests/support/recorded/``) into rows this stand-in serves.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-DEFAULT_FIELDS = "urlkey,timestamp,original,mimetype,statuscode"
+DEFAULT_FIELDS = "urlkey,timestamp,original,mimetype,statuscode,digest"
 
 
 @dataclass(frozen=True, order=True)
@@ -24,17 +27,33 @@ class Row:
     original: str
     mimetype: str = "text/html"
     statuscode: str = "200"
+    digest: str = "-"
 
     def get(self, name: str) -> str:
         return getattr(self, name, "-") if name in Row.__dataclass_fields__ else "-"
 
 
 def urlkey(url: str) -> str:
-    """A URL as the index sorts it: no scheme, no ``www.``, lower-case host."""
+    """A URL as the index sorts it: no scheme, no ``www.``, no ``:80``, all
+    lower case (the real key, ``gov,nasa)/%e2%80%a2``, is lower-cased too)."""
     bare = re.sub(r"^[a-z]+://", "", url.strip(), flags=re.I)
     host, _, rest = bare.partition("/")
-    host = host.lower().removeprefix("www.")
-    return f"{host}/{rest}" if rest else host
+    host = host.lower().removeprefix("www.").removesuffix(":80").removesuffix(":443")
+    return (f"{host}/{rest}" if rest else host).lower()
+
+
+def parse_recorded(text: str) -> list[Row]:
+    """The rows of a recorded plain-text CDX answer (``urlkey timestamp
+    original mimetype statuscode digest length`` a line; ``#`` lines are
+    notes, and the blank line and resume key after the rows are dropped)."""
+    rows = []
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) < 6 or line.startswith("#"):
+            continue
+        _, stamp, original, mimetype, status, digest = fields[:6]
+        rows.append(Row(urlkey(original), stamp, original, mimetype, status, digest))
+    return sorted(rows)
 
 
 def answer(rows: list[Row], query: dict[str, str], filters: list[str], page_size: int) -> list:

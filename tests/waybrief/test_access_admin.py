@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from archiver.models import Capture
-from crawler.models import CrawlRun, RecoveredPost, Recovery, Site
+from crawler.models import CrawlRun, Site
+from sites.models import RecoveredPost, Recovery
 from summarizer.models import Summary
 
 pytestmark = pytest.mark.django_db

@@ -57,7 +57,7 @@ def test_state_changing_pages_refuse_get(strict, summary, path):
     """GIVEN a page that changes state WHEN it is fetched with GET (a link, an
     <img>, a prefetch) THEN 405 and nothing is written."""
     _, fields, written = STATE_CHANGING[path]
-    response = strict.get(path, {k: v.format(summary=summary.pk) for k, v in fields.items()})
+    response = strict.get(path, {k: v.format(summary=summary.token) for k, v in fields.items()})
     assert response.status_code == 405
     assert written() == 0
 
@@ -67,7 +67,7 @@ def test_state_changing_pages_refuse_a_post_without_a_csrf_token(strict, summary
     """GIVEN a page that changes state WHEN another site's form POSTs to it
     (no CSRF token) THEN 403 and nothing is written."""
     _, fields, written = STATE_CHANGING[path]
-    response = strict.post(path, {k: v.format(summary=summary.pk) for k, v in fields.items()})
+    response = strict.post(path, {k: v.format(summary=summary.token) for k, v in fields.items()})
     assert response.status_code == 403
     assert written() == 0
 
@@ -77,8 +77,8 @@ def test_state_changing_pages_take_a_post_from_their_own_form(strict, summary, p
     """GIVEN the token from the page whose form posts there WHEN the form is
     POSTed with it THEN the change is made and the browser is sent on."""
     page, fields, written = STATE_CHANGING[path]
-    token = form_token(strict, page.format(summary=summary.pk))
-    data = {k: v.format(summary=summary.pk) for k, v in fields.items()}
+    token = form_token(strict, page.format(summary=summary.token))
+    data = {k: v.format(summary=summary.token) for k, v in fields.items()}
     response = strict.post(path, {**data, "csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert written() == 1
@@ -243,8 +243,8 @@ def test_no_redirecting_page_follows_a_hostile_next(admin_user, summary, hostile
 def test_the_archive_button_returns_to_the_summary_page_it_names(client, summary):
     """GIVEN the summary page's own next= WHEN its archive button is pressed
     THEN the browser goes back to that summary page."""
-    response = client.post("/archive", {"url": summary.url, "next": f"/s/{summary.pk}"})
-    assert response["Location"] == f"/s/{summary.pk}"
+    response = client.post("/archive", {"url": summary.url, "next": f"/s/{summary.token}"})
+    assert response["Location"] == f"/s/{summary.token}"
 
 
 @pytest.mark.parametrize("url", ["https://evil.example/", "//evil.example", "/\\evil.example",

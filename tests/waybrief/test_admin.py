@@ -6,7 +6,7 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 CHANGELISTS = ["summarizer_summary", "summarizer_document", "api_job", "archiver_capture",
-               "waybrief_heartbeat", "crawler_site", "crawler_crawlrun", "crawler_recovery",
+               "waybrief_heartbeat", "crawler_site", "crawler_crawlrun", "sites_recovery",
                "crawler_discoveredurl", "crawler_crawledpage"]  # fmt: skip
 
 

@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.support.waiting import ROOT
 
 PRODUCTION = {
     "SECRET_KEY": "x" * 64 + "-a-long-random-production-key-with-variety-0123456789",

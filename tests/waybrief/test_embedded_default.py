@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ROOT, wait_until
+from tests.support.waiting import ROOT, wait_until
 
 pytestmark = pytest.mark.integration
 

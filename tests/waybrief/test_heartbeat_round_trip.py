@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.conftest import wait_until
-from waybrief import ledger
+from tests.support.waiting import wait_until
+from waybrief import reconcile
 from waybrief.models import Heartbeat
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -32,7 +32,7 @@ def test_the_reconciler_rings_for_a_row_no_message_reached(celery_worker_process
     beat = Heartbeat.objects.create()
     Heartbeat.objects.filter(pk=beat.pk).update(updated_at=beat.created_at.replace(year=2000))
 
-    counts = ledger.reconcile_all()
+    counts = reconcile.reconcile_all()
 
     assert counts["heartbeats"] == 1
     wait_until(lambda: Heartbeat.objects.filter(pk=beat.pk, state=Heartbeat.State.DONE).exists())

@@ -52,7 +52,7 @@ def test_hostile_output_is_escaped_on_the_summary_page(client, html, state):
     it appears as markup, and all of it as escaped text."""
     summary = hostile_summary(html, state=state, partial_output=f"{html} partial",
                               error_message=f"{html} error")  # fmt: skip
-    page = client.get(f"/s/{summary.pk}").content.decode()
+    page = client.get(f"/s/{summary.token}").content.decode()
     assert html not in page
     assert f"{escape(html)} title" in page
     shown = {"done": "output", "failed": "error", "summarizing": "partial"}[state]
@@ -85,7 +85,7 @@ def test_the_event_stream_carries_hostile_text_as_json_strings(settings):
         url="https://e.org/", state=Summary.State.SUMMARIZING, stage="summarizing <script>",
         partial_output=forged,
     )  # fmt: skip
-    stream = Client().get(f"/s/{summary.pk}/events")
+    stream = Client().get(f"/s/{summary.token}/events")
     first = next(iter(stream.streaming_content)).decode()
     stream.close()
     [(kind, data)] = read_events([first])
@@ -119,7 +119,7 @@ def test_a_browser_shows_hostile_streamed_text_as_text(browser, live_server):  #
 
     summary = Summary.objects.create(url="https://e.org/", state=Summary.State.SUMMARIZING,
                                      stage="summarizing", partial_output="Calm words")  # fmt: skip
-    browser.get(f"{live_server.url}/s/{summary.pk}")
+    browser.get(f"{live_server.url}/s/{summary.token}")
     wait_for(browser, lambda d: d.find_element(By.ID, "output").text == "Calm words", timeout=20)
 
     hostile = '<img src=x onerror="document.body.dataset.pwned=1">Hostile <b>bold</b>'

@@ -6,6 +6,7 @@ Screenshots land in test-artifacts/ at the top of the checkout.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,14 +15,20 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.archiver.conftest import FAST, archiver_settings, start_workers, wayback  # noqa: F401
-from tests.conftest import ROOT
 from tests.crawler.sites.xuite import XuiteBlog
-from tests.summarizer.test_extract import ARTICLE
+from tests.support.documents import ARTICLE
 from tests.support.http import Reply
+from tests.support.timings import FAST
+from tests.support.waiting import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _fast_archive(archiver_settings) -> dict[str, object]:
+    """Every page here runs against the Wayback stand-in, with fast timings."""
+    return archiver_settings
 
 
 @pytest.fixture
@@ -61,9 +68,32 @@ def test_a_summary_streams_in_and_has_a_permanent_link(
     browser.save_screenshot(str(ARTIFACTS / "summary-done.png"))
 
     browser.find_element(By.LINK_TEXT, "Permanent link").click()
-    wait_for(browser, lambda d: re.search(r"/s/\d+$", d.current_url))
+    wait_for(browser, lambda d: re.search(r"/s/[\w-]{22,}$", d.current_url))
     assert browser.find_element(By.CSS_SELECTOR, ".summary .output").text == output
     browser.save_screenshot(str(ARTIFACTS / "summary-permalink.png"))
+
+
+def test_a_failed_summary_lands_on_its_own_page_and_stays_there(
+    browser, live_server, site, celery_worker_process
+):
+    """GIVEN a page that answers 404 WHEN it is summarized from /summarize?url=…
+    THEN the browser ends on the failed summary's own page (/s/<token>), says why,
+    and stays: no reload starts another summary; its button retries once."""
+    from summarizer.models import Summary
+
+    url = site.route("/missing", Reply(404, b"<h1>Not here</h1>", {"Content-Type": "text/html"}))
+    browser.get(f"{live_server.url}/summarize?url={url}")
+    wait_for(browser, lambda d: re.search(r"/s/[\w-]{22,}$", d.current_url)
+             and d.find_elements(By.CSS_SELECTOR, ".error"), timeout=60)  # fmt: skip
+    landed = browser.current_url
+    browser.save_screenshot(str(ARTIFACTS / "summary-failed.png"))
+    time.sleep(5)  # a page that reloaded itself would have started several by now
+    assert browser.current_url == landed and Summary.objects.count() == 1
+    assert "could not be summarized" in browser.find_element(By.CSS_SELECTOR, ".error").text
+
+    browser.find_element(By.XPATH, "//button[contains(., 'Try summarizing')]").click()
+    wait_for(browser, lambda d: d.current_url != landed and "/s/" in d.current_url, timeout=30)
+    assert Summary.objects.count() == 2
 
 
 def test_html_in_a_page_title_is_shown_as_text(browser, live_server, site, celery_worker_process):

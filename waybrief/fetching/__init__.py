@@ -1,10 +1,25 @@
 """Fetching what users and pages name: guarded, capped, and decoded right.
 
-Both the summarizer and the crawler fetch through here, so the SSRF guard,
-the size and time caps and the charset handling live in exactly one place.
+One client with two faces: ``Fetcher`` (sync, for the summarizer) and
+``AsyncFetcher`` (async, under the crawler's politeness). Both return a
+``FetchedPage`` and share the SSRF guard, the redirect policy, the size
+and time caps and the charset handling (``client``), so they live in
+exactly one place.
 """
 
+from .async_fetcher import AsyncFetcher
+from .client import Limits
 from .errors import FetchError
-from .fetcher import FetchedPage, Fetcher, fetch
+from .fetcher import Fetcher, fetch
+from .page import FetchedPage
+from .retry import retry_after
 
-__all__ = ["FetchError", "FetchedPage", "Fetcher", "fetch"]
+__all__ = [
+    "AsyncFetcher",
+    "FetchError",
+    "FetchedPage",
+    "Fetcher",
+    "Limits",
+    "fetch",
+    "retry_after",
+]

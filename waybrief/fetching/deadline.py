@@ -3,6 +3,8 @@
 httpx's read timeout restarts with every byte, so a server trickling a byte
 a second would never time out. The guarded backend wraps each stream so
 that each read waits at most until the deadline of the fetch in progress.
+That is the sync face's deadline; the async face's is ``anyio.fail_after``
+around the whole fetch, which cancels whatever read is waiting.
 """
 
 from __future__ import annotations

@@ -56,3 +56,8 @@ class UpstreamError(FetchError):
 
 class Unreachable(FetchError):
     code = "unreachable"
+
+
+class Dropped(Unreachable):
+    """The connection failed or broke off mid-answer: asking again may work
+    (a name that does not resolve is plain ``Unreachable``: it would not)."""

@@ -68,6 +68,11 @@ def _as_json(summary: Summary) -> str:
             "cache_hit": summary.cache_hit,
             "timings": summary.timings,
             "capture": {"timestamp": summary.capture_timestamp, "url": summary.capture_url},
+            "extractor": document.extraction if document else "",
+            "pages": {
+                "read": document.pages_read if document else 0,
+                "total": document.pages_total if document else 0,
+            },
         },
         ensure_ascii=False,
     )

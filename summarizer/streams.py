@@ -1,0 +1,229 @@
+"""The live summary stream, as an async view: an open stream holds no thread.
+
+Under ASGI each viewer is a coroutine waiting on a future. One ``_Watch`` per
+summary per process reads the row when the worker's notice comes (and on a
+slow poll, in case one is lost) and hands the snapshot to every viewer, so
+the database sees one read per new piece per process, however many watch.
+Events and payloads are those summary.js reads: ``progress``, ``done``,
+``timeout``, each with the JSON snapshot of ``snapshot``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import json
+import logging
+import weakref
+from collections.abc import AsyncIterator
+
+from asgiref.sync import SyncToAsync, sync_to_async
+from django.conf import settings
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.views.decorators.http import require_GET
+
+from waybrief import notify, throttle
+
+from .models import Summary
+
+log = logging.getLogger(__name__)
+KEEPALIVE_SECONDS = 15  # a comment line this often keeps proxies from closing a quiet stream
+
+
+def channel(pk: int) -> str:
+    return f"summary:{pk}"
+
+
+def snapshot(summary: Summary) -> dict:
+    """What the page (and status.json) is told about a summary."""
+    return {
+        "id": summary.token,
+        "state": summary.state,
+        "stage": summary.stage,
+        "partial": summary.partial_output,
+        "finished": summary.is_finished,
+        "error": summary.error_message,
+        "capture": {"timestamp": summary.capture_timestamp, "url": summary.capture_url},
+    }
+
+
+def _read(pk: int) -> dict | None:
+    try:
+        return snapshot(Summary.objects.get(pk=pk))
+    except Summary.DoesNotExist:
+        return None
+    except Exception:
+        connection.close()  # a broken connection: the next read opens a new one
+        raise
+
+
+class _Watch:
+    """Follows one summary for every viewer in this process."""
+
+    def __init__(self, pk: int) -> None:
+        self.pk = pk
+        self.latest: dict | None = None
+        self.viewers = 0
+        self.changed: asyncio.Future = asyncio.get_running_loop().create_future()
+        # A context of its own: the task outlives the request that started it,
+        # and its reads go to one shared thread (one connection per process).
+        self.task = asyncio.create_task(self._run(), context=contextvars.Context())
+
+    def _publish(self, value: dict | None) -> None:
+        self.latest = value
+        self.changed.set_result(value)
+        self.changed = asyncio.get_running_loop().create_future()
+
+    async def _run(self) -> None:
+        read = sync_to_async(_read, thread_sensitive=True)
+        async with notify.subscription(channel(self.pk)) as notices:
+            while True:
+                try:
+                    value = await read(self.pk)
+                except Exception as exc:
+                    log.warning("summary %s: stream read failed (%s)", self.pk, exc)
+                    value = self.latest
+                if value != self.latest or value is None:
+                    self._publish(value)
+                if value is None or value["finished"]:
+                    return
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(notices.get(), settings.NOTIFY_FALLBACK_SECONDS)
+                while not notices.empty():  # many notices, one read
+                    notices.get_nowait()
+
+    async def next(self, after: dict | None, timeout: float) -> dict | None:
+        """The snapshot once it differs from ``after``; ``after`` again on timeout."""
+        if self.latest is not None and self.latest != after:
+            return self.latest
+        if self.task.done():
+            return after  # finished or gone: nothing new will come
+        try:
+            return await asyncio.wait_for(asyncio.shield(self.changed), timeout)
+        except TimeoutError:
+            return after
+
+
+_watches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@contextlib.contextmanager
+def _watching(pk: int):
+    loop = asyncio.get_running_loop()
+    watches = _watches.setdefault(loop, {})
+    watch = watches.get(pk)
+    if watch is None or (watch.task.done() and not watch.viewers):
+        watch = watches[pk] = _Watch(pk)
+    watch.viewers += 1
+    try:
+        yield watch
+    finally:
+        watch.viewers -= 1
+        if watch.viewers == 0 and watches.get(pk) is watch:
+            watch.task.cancel()
+            del watches[pk]
+
+
+async def follow(pk: int, *, seconds: float) -> AsyncIterator[dict | None]:
+    """Snapshots of summary ``pk`` as they change, for ``seconds`` at most;
+    None where nothing changed for KEEPALIVE_SECONDS (or the row is gone).
+    For any async view that waits on a summary (the page stream, v0's wait)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    last: dict | None = None
+    with _watching(pk) as watch:
+        while (left := deadline - loop.time()) > 0:
+            value = await watch.next(last, min(left, KEEPALIVE_SECONDS))
+            if value is last:  # nothing new
+                if watch.task.done():
+                    return
+                yield None
+                continue
+            if value is None:
+                return  # the row is gone
+            last = value
+            yield value
+            if value["finished"]:
+                return
+
+
+# --- the view ------------------------------------------------------------------
+
+_open: dict[str, int] = {}  # open streams per client, in this process
+
+
+def _event(kind: str, data: dict) -> str:
+    return f"event: {kind}\ndata: {json.dumps(data)}\n\n"
+
+
+def _close_connection() -> None:
+    connection.close()  # looked up in the thread that runs this: that thread's own
+
+
+async def _release_request_thread() -> None:
+    """Give back the thread and connection Django's ASGI handler keeps for this
+    request until its response closes: a stream open for minutes needs neither.
+
+    Sync middleware ran in a per-request thread (asgiref's ThreadSensitiveContext)
+    that otherwise idles, with its database connection, for the whole stream.
+    If asgiref ever stops keeping executors this way, this does nothing.
+    """
+    await sync_to_async(_close_connection, thread_sensitive=True)()
+    context = SyncToAsync.thread_sensitive_context.get(None)
+    executor = SyncToAsync.context_to_thread_executor.pop(context, None)
+    if executor is not None:
+        executor.shutdown(wait=False)  # a new one is made if the request needs it again
+
+
+async def _events(pk: int) -> AsyncIterator[str]:
+    await _release_request_thread()
+    async for value in follow(pk, seconds=settings.SUMMARY_STREAM_SECONDS):
+        if value is None:
+            yield ": still working\n\n"
+            continue
+        yield _event("done" if value["finished"] else "progress", value)
+        if value["finished"]:
+            return
+    yield _event("timeout", {})
+
+
+class _Stream(StreamingHttpResponse):
+    """Counts itself among its client's open streams until it is closed."""
+
+    def __init__(self, content, client: str, **kwargs) -> None:
+        super().__init__(content, **kwargs)
+        self.client = client
+        _open[client] = _open.get(client, 0) + 1
+
+    def close(self) -> None:
+        if self.client is not None:
+            _open[self.client] -= 1
+            if not _open[self.client]:
+                del _open[self.client]
+            self.client = None
+        super().close()
+
+
+@require_GET
+async def summary_events(request: HttpRequest, token: str) -> HttpResponse:
+    """Server-sent events of a summary as it is written (the page's one token feed).
+
+    At most SUMMARY_STREAMS_PER_CLIENT open at once per client and process
+    (429 past it), so that one client cannot hold every stream there is.
+    """
+    try:
+        summary = await Summary.objects.aget(token=token)
+    except Summary.DoesNotExist:
+        raise Http404("No such summary.") from None
+    if not summary.visible_to(await request.auser()):
+        raise Http404("No such summary.")
+    client = throttle.client_key(request)
+    if _open.get(client, 0) >= settings.SUMMARY_STREAMS_PER_CLIENT > 0:
+        return HttpResponse("Too many open streams from your address.", status=429,
+                            content_type="text/plain")  # fmt: skip
+    response = _Stream(_events(summary.pk), client, content_type="text/event-stream")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events through at once
+    return response
