@@ -3,9 +3,9 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from crawler.models import CrawlRun, Site
 from sites import recovery
 from sites.archiving import site_progress
-from crawler.models import CrawlRun, Site
 from sites.models import Recovery
 from summarizer.models import Summary
 from summarizer.prompts import LANGUAGES, MODES

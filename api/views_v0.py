@@ -72,11 +72,11 @@ KAGI_RESPONSE = inline_serializer(
     },
 )  # fmt: skip
 RESPONSES = {200: KAGI_RESPONSE, 202: KAGI_RESPONSE}
-QUERY = [OpenApiParameter(name, str) for name in
-         ("url", "text", "summary_type", "engine", "target_language", "cache", "source")] + [
-    OpenApiParameter("Prefer", str, OpenApiParameter.HEADER,
-                     description="`respond-async` (optionally `wait=N`): 202 and a poll URL"),
-]  # fmt: skip
+PARAMETERS = ("url", "text", "summary_type", "engine", "target_language", "cache", "source")
+QUERY = [OpenApiParameter(name, str) for name in PARAMETERS]
+ABOUT = ("Kagi's Universal Summarizer API: answers when the summary is done. With "
+         "`Prefer: respond-async` (and optionally `wait=N`), a 202 and a poll URL in "
+         "`Location` instead.")  # fmt: skip
 
 
 class Started(HttpResponse):
@@ -126,12 +126,13 @@ class KagiView(APIView):
 
 
 class KagiSummarizeView(KagiView):
-    @extend_schema(operation_id="kagi_summarize_get", parameters=QUERY, responses=RESPONSES)
+    @extend_schema(operation_id="kagi_summarize_get", parameters=QUERY, responses=RESPONSES,
+                   description=ABOUT)  # fmt: skip
     def get(self, request: Request) -> HttpResponse:
         return _start(request.query_params.dict())
 
-    @extend_schema(operation_id="kagi_summarize_post", parameters=QUERY[-1:],
-                   request=KAGI_REQUEST, responses=RESPONSES)  # fmt: skip
+    @extend_schema(operation_id="kagi_summarize_post", request=KAGI_REQUEST,
+                   responses=RESPONSES, description=ABOUT)  # fmt: skip
     def post(self, request: Request) -> HttpResponse:
         length = request.META.get("CONTENT_LENGTH") or "0"
         if not length.isdigit() or int(length) > kagi.MAX_BODY_BYTES:
@@ -144,8 +145,7 @@ class KagiSummarizeView(KagiView):
 class KagiPollView(KagiView):
     http_method_names = ["get", "head", "options"]
 
-    @extend_schema(operation_id="kagi_summarize_poll", parameters=QUERY[-1:],
-                   responses=RESPONSES)  # fmt: skip
+    @extend_schema(operation_id="kagi_summarize_poll", responses=RESPONSES)
     def get(self, request: Request, id: str) -> HttpResponse:
         try:
             return Started(signing.loads(id, salt=POLL_SALT))

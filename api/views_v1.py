@@ -12,10 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from archiver.models import Capture
-from sites import recovery
-from sites.coverage import site_coverage
 from crawler.models import Site
 from crawler.services import UnknownAdapter, start_crawl
+from sites import recovery
+from sites.coverage import site_coverage
 from summarizer.models import Summary
 from summarizer.selectors import owned_by
 from wayback import WaybackError

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from wayback import Snapshot, breaker, ratelimit
 from waybrief import doorbell, ledger
+from waybrief.backoff import backoff_seconds
 from waybrief.fetching.addresses import why_not_public_host
 
 from .models import Capture, CaptureEvent
@@ -352,7 +353,7 @@ def retry_later(capture: Capture, reason: str) -> bool:
     retries = capture.retries + 1
     if retries > settings.WAYBACK_MAX_RETRIES:
         return mark_failed(capture, f"gave up after {capture.retries} retries: {reason}")
-    delay = settings.WAYBACK_RETRY_SECONDS * 2 ** (retries - 1) * random.uniform(0.8, 1.2)
+    delay = backoff_seconds(retries, settings.WAYBACK_RETRY_SECONDS) * random.uniform(0.8, 1.2)
     ratelimit.release_job(capture.job_slot)
     fields = {
         "retries": retries,

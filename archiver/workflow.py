@@ -251,10 +251,9 @@ def _save_failed(capture: Capture, client: WaybackClient, exc: WaybackError) -> 
 def _capture_error(capture: Capture, client: WaybackClient, exc: CaptureError) -> Step:
     """``status: error`` on a save or a job: fail, retry, or settle, by its status_ext."""
     if exc.daily_cap:
-        # Captured too often today: today's captures are in CDX (the
+        # Captured too often today: the latest capture is in CDX (the
         # availability API lags behind it by hours). None yet: try another day.
-        today = timezone.now() - timedelta(days=1)
-        snapshot = _quietly(lambda: cdx.latest_capture(client, capture.url, since=today))
+        snapshot = _quietly(lambda: cdx.latest_capture(client, capture.url))
         if snapshot is not None:
             services.mark_skipped(capture, snapshot, reason=f"{exc.reason}; {snapshot.timestamp}")
         else:

@@ -213,11 +213,16 @@ def runs(size: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def measure(backend: Recorder, name: str, mode: str, target: str, max_output: int) -> Row:
+def measure(
+    backend: Recorder, name: str, mode: str, target: str, max_output: int, *, short: bool = False
+) -> Row:
     source_lang, kind, code_language = DOCUMENTS[name]
     text = (DOCS / name).read_text(encoding="utf-8")
     title = "" if kind == "code" else text.split("\n", 1)[0].strip()
     body = text if kind == "code" else text.split("\n", 1)[1].strip()
+    if short:  # the smoke test: a few paragraphs (or lines) are prompt enough
+        body = "\n".join(body.split("\n")[:24]) if kind == "code" else body.split("\n\n")[0]
+        text = f"{title}\n\n{body}"
     job = prompts.Job(mode=mode, language=target, title=title, kind=kind,
                       code_language=code_language)  # fmt: skip
     backend.calls.clear()
@@ -280,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--size", choices=("small", "full"), default="full")
     parser.add_argument("--ctx", type=int, default=1536, help="context; small: map-reduce sooner")
-    parser.add_argument("--max-output", type=int, default=0, help="0: 48 small, 256 full")
+    parser.add_argument("--max-output", type=int, default=0, help="0: 32 small, 256 full")
     parser.add_argument("--model", default="", help="a GGUF path; default: the bundled model")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", default="", help="write every row, outputs included, here")
@@ -293,12 +298,12 @@ def main(argv: list[str] | None = None) -> int:
     inner = LlamaCppBackend(args.model or bundled_model_path(), n_ctx=args.ctx,
                             n_threads=args.threads)  # fmt: skip
     backend = Recorder(inner)
-    max_output = args.max_output or (48 if args.size == "small" else 256)
+    max_output = args.max_output or (32 if args.size == "small" else 256)
     print(f"model {inner.model_name}, n_ctx {inner.context_length}, max output {max_output}, "
           f"prompt version {prompts.VERSION}, size {args.size}")  # fmt: skip
     rows = []
     for name, mode, target in runs(args.size):
-        row = measure(backend, name, mode, target, max_output)
+        row = measure(backend, name, mode, target, max_output, short=args.size == "small")
         rows.append(row)
         if args.show:
             print(f"--- {name} {mode} {target} → {row.detected} (label {row.label}), "

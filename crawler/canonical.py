@@ -53,6 +53,26 @@ def _bare_host(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+def folder(url: str) -> str:
+    """The folder ``url`` names, ending in ``/``: ``/blog/`` of ``/blog``,
+    ``/blog/`` and ``/blog/sitemap.xml`` alike (a name with an extension is
+    a file in its folder). Query and fragment go."""
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    if not path.endswith("/"):
+        head, _, name = path.rpartition("/")
+        path = f"{head}/" if _FILE_NAME.search(name) else f"{path}/"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def under(url: str, home: str) -> bool:
+    """True when ``url`` is on ``home``'s site and inside its folder. Paths
+    are compared without regard to case, as the Archive's index does."""
+    if not same_site(url, home):
+        return False
+    return urlsplit(url).path.lower().startswith(urlsplit(folder(home)).path.lower())
+
+
 def origin(url: str) -> str:
     """``scheme://host[:port]`` of ``url``, where robots.txt lives."""
     parts = urlsplit(url)

@@ -104,8 +104,9 @@ class Crawl:
             self.adapter = ADAPTERS[adapter](**options)
         else:
             self.adapter = await self._detect(**options)
-        self.home = self.adapter.home(self.first.final_url)
-        self.journal.begun(self.adapter.name, self.first.final_url)
+        self.home = self.adapter.home_from(self.first)
+        # the home, not the page: a resumed run gets it back through ``home``
+        self.journal.begun(self.adapter.name, self.home)
         return self.adapter
 
     def _begin_offline(self, adapter: Adapter) -> Adapter:
@@ -260,6 +261,32 @@ class Crawl:
                 schedule(url, 0)
         return scheduled
 
+    async def read_posts(self, wanted: Callable[[str], bool], *, workers: int = 16) -> int:
+        """Read every post found that ``wanted`` names, once (for its local
+        WARC copy, which the client's recorder writes). A post that cannot be
+        read counts as a failed page, so the run ends incomplete and is
+        tried again. Returns how many were read."""
+        todo = iter(sorted(url for url in self.journal.known if wanted(url)))
+        read = 0
+
+        async def worker() -> None:
+            nonlocal read
+            for url in todo:  # shared: each URL goes to one worker
+                try:
+                    page = await self.fetch(url)
+                except FetchError as exc:
+                    self.journal.failed(url, str(exc))
+                    continue
+                if page.status >= 400:
+                    self.journal.failed(url, f"HTTP {page.status}")
+                else:
+                    read += 1
+
+        async with anyio.create_task_group() as group:
+            for _ in range(workers):
+                group.start_soon(worker)
+        return read
+
     def found(self, urls: Iterable[str]) -> None:
         """Posts found (already canonical); new ones are stored and announced."""
         new = self.journal.add(urls)
@@ -288,8 +315,12 @@ async def run(
     on_url: Callable[[str], None] | None = None,
     on_progress: Progress | None = None,
     options: dict[str, Any] | None = None,
+    keep_posts: Callable[[str], bool] | None = None,
 ) -> dict[str, Any]:
     """Crawl one blog to the end; returns the adapter's figures.
+
+    With ``keep_posts``, every post found that it names is then read once
+    too (a local WARC copy: the client's recorder keeps what it reads).
 
     The journal is flushed every fraction of a second while the crawl runs,
     and once more at the end, even when the crawl is cancelled or fails.
@@ -303,6 +334,8 @@ async def run(
             try:
                 chosen = await crawl.begin(adapter, base_url, **(options or {}))
                 await chosen.enumerate(crawl)
+                if keep_posts is not None and chosen.reads_live:
+                    crawl.stats["posts_kept"] = await crawl.read_posts(keep_posts)
             finally:
                 group.cancel_scope.cancel()
     except BaseExceptionGroup as group_error:

@@ -20,8 +20,10 @@ from urllib.parse import urlsplit
 import anyio
 from django.conf import settings
 
+from waybrief.backoff import backoff_seconds
 from waybrief.fetching import AsyncFetcher, FetchedPage, retry_after
 from waybrief.fetching.errors import Dropped
+from waybrief.fetching.exchange import Recorder
 from waybrief.fetching.transport import AddressGuard, Resolver
 from waybrief.fetching.urls import check_url
 
@@ -81,9 +83,11 @@ class PoliteClient:
         guard: AddressGuard | None = None,
         timeout: float | None = None,
         max_bytes: int | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         self.politeness = politeness or Politeness.from_settings()
         self.fetcher = AsyncFetcher(
+            recorder=recorder,  # a site's local WARC copy (waybrief.warc)
             allow_private=allow_private,
             resolver=resolver,
             guard=guard,
@@ -153,4 +157,4 @@ class PoliteClient:
 
 
 def _backoff(base: float, attempt: int) -> float:
-    return min(MAX_BACKOFF, base * 2**attempt) * (1 + random.random() / 4)
+    return backoff_seconds(attempt + 1, base, cap=MAX_BACKOFF) * (1 + random.random() / 4)

@@ -30,6 +30,12 @@ class Site(models.Model):
         help_text="Added by a person (admin, API, the home page); false when a command "
         "(crawl, coverage, recover) made it only to keep its own progress.",
     )
+    keep_warc = models.BooleanField(
+        "keep WARC copies",
+        default=False,
+        help_text="Keep local WARC copies: each crawl also reads every post into WARC "
+        "files under WARC_DIR. Off by default: it reads every post once more.",
+    )
 
     class Meta:
         ordering = ["-created"]

@@ -8,6 +8,7 @@ a run it can claim, resuming from what the run already read.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -18,11 +19,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from waybrief import doorbell
+from waybrief import doorbell, warc
+from waybrief.backoff import backoff_seconds
 from waybrief.fetching.transport import Resolver
 from waybrief.fetching.urls import check_url
 from waybrief.ledger import Lease, LeaseLost, take
-from waybrief.reconcile import backoff_seconds
 
 from . import engine
 from .adapters import ADAPTERS
@@ -168,9 +169,12 @@ def execute_run(
     lease.write(state=State.RUNNING, started=run.started or timezone.now(), finished=None)
     journal = RunJournal(run, lease=lease)  # each flush renews through the lease
     errors_before = run.errors
+    writer = warc.writer_for(run.site.url) if run.site.keep_warc else None
+    kept = warc.Copies(writer.directory) if writer else None  # posts in closed WARC files
     client = PoliteClient(
         politeness=Politeness.from_settings(concurrency=run.concurrency, delay=run.delay),
         resolver=resolver,
+        recorder=writer.record if writer else None,
     )
 
     options = {"shape": live_shape(run.site)}
@@ -179,11 +183,11 @@ def execute_run(
         return engine.run(
             start_url=run.site.url, journal=journal, client=client, adapter=run.adapter,
             base_url=run.base_url, on_url=on_url, on_progress=on_progress,
-            options=options,
+            options=options, keep_posts=None if kept is None else (lambda url: url not in kept),
         )  # fmt: skip
 
     try:
-        with lease:  # renewed in the background while the crawl runs
+        with lease, writer or contextlib.nullcontext():  # the WARC file closes at the end
             stats = run_interruptibly(crawl)
     except LeaseLost:
         logger.warning("crawl run %s: lease lost to another worker; this attempt stops", run_id)

@@ -49,7 +49,7 @@ class AddedBy(admin.SimpleListFilter):
 class SiteForm(forms.ModelForm):
     class Meta:
         model = Site
-        fields = ("url", "adapter")
+        fields = ("url", "adapter", "keep_warc")
 
     def validate_unique(self) -> None:
         """A blog a command already crawled is not "already added": adding it
@@ -72,7 +72,7 @@ class SiteAdmin(admin.ModelAdmin):
     actions = ["crawl_and_archive", "crawl", "check_coverage", "archive_missing", "recover",
                "recover_and_summarize"]  # fmt: skip
     readonly_fields = ("progress", "coverage_panel")
-    fields = ("url", "adapter", "progress", "coverage_panel")
+    fields = ("url", "adapter", "keep_warc", "progress", "coverage_panel")
 
     def save_model(self, request, obj, form, change) -> None:
         """Adding a site queues it for archiving at once: one action, as promised."""

@@ -6,13 +6,15 @@ them, for the admin's "crawl and archive" and the API's sites.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 
 from archiver.models import Capture
-from archiver.services import archive_urls
+from archiver.services import archive_urls, why_not_archivable
 from crawler.models import CrawlRun, Site
 from crawler.selectors import run_post_urls, site_post_urls
 
+log = logging.getLogger(__name__)
 BATCH = 1000
 # A URL in one of these states needs no new capture.
 COVERED = [Capture.State.PENDING, Capture.State.SUBMITTED, Capture.State.ARCHIVED,
@@ -28,7 +30,11 @@ def archive_finished_run(*, run: CrawlRun, **_signal: object) -> None:
 
 
 def archive_posts(run: CrawlRun) -> int:
-    """Ask the archiver for every post of ``run`` it has not already got or saved."""
+    """Ask the archiver for every post of ``run`` it has not already got or saved.
+
+    A post the Archive cannot be asked for (an internal host a sitemap named,
+    a URL too long) is left out and logged, so it cannot refuse its whole batch.
+    """
     queued = 0
     urls = list(run_post_urls(run=run).values_list("url", flat=True))
     for start in range(0, len(urls), BATCH):
@@ -36,11 +42,18 @@ def archive_posts(run: CrawlRun) -> int:
         covered = set(
             Capture.objects.filter(url__in=batch, state__in=COVERED).values_list("url", flat=True)
         )
-        todo = [url for url in batch if url not in covered]
+        todo = [url for url in batch if url not in covered and _archivable(url, run)]
         if todo:
             archive_urls(todo, source=f"crawl run {run.pk}")
         queued += len(todo)
     return queued
+
+
+def _archivable(url: str, run: CrawlRun) -> bool:
+    if why := why_not_archivable(url):
+        log.warning("crawl run %s: not archiving %s: %s", run.pk, url[:300], why)
+        return False
+    return True
 
 
 def site_progress(site: Site) -> dict[str, int]:

@@ -25,8 +25,8 @@ from wayback import WaybackError, capture_url
 from wayback.errors import Blocked
 from wayback.urls import parse_timestamp
 from waybrief import doorbell
+from waybrief.backoff import backoff_seconds
 from waybrief.ledger import Lease, LeaseLost, take
-from waybrief.reconcile import backoff_seconds
 
 from .coverage import latest_captures
 from .models import RecoveredPost, Recovery

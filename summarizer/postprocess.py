@@ -27,6 +27,7 @@ _ECHO = re.compile(
     r"|日本語で答えてください)[.。]?\s*$",
     re.IGNORECASE,
 )
+_TITLE_LABEL = re.compile(r"^\s*(?:\*\*)?title(?:\*\*)?\s*:\s*", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s+")
 _FENCE = re.compile(r"```[^\n]*\n.*?(?:```|$)", re.DOTALL)
 _SENTENCE_END = re.compile(r"[.!?。！？](?:[\"'”’」』)）*]*)(?=\s|$)|[。！？]")
@@ -57,10 +58,11 @@ def input_cut_notice(language: str, chars: int) -> str:
 
 
 def clean_output(
-    text: str, *, mode: str, title: str = "", capped: bool = False, language: str = "EN"
-) -> str:
+    text: str, *, mode: str, title: str = "", capped: bool = False, language: str = "EN",
+    notice: bool = True,
+) -> str:  # fmt: skip
     """The answer as readers see it. ``capped``: the model ran to its token
-    cap, so the text ends at its last whole sentence and says it was cut."""
+    cap, so the text ends at its last whole sentence and (``notice``) says so."""
     text = _TEMPLATE.sub("", _THINK.sub("", text))
     previous = None
     while previous != text:  # "Sure! Here is the summary: Summary: …"
@@ -80,7 +82,7 @@ def clean_output(
         text = _dedupe_sentences(text)
         if capped:
             text = _whole_sentences(text)
-    if capped and text:
+    if capped and notice and text:
         text = _join(text, cut_notice(language))
     return text.strip()
 
@@ -105,10 +107,13 @@ def _key(piece: str) -> str:
 
 
 def _drop_echoed_title(text: str, title: str) -> str:
-    """Small models often repeat the page title as a first line; readers have it."""
+    """Small models often repeat the page title (or our "Title:" line) first; readers have it."""
+    text = _TITLE_LABEL.sub("", text, count=1)
     first, _, rest = text.partition("\n")
     if title and rest and first.strip(" #*").casefold() == title.strip().casefold():
         return rest.strip()
+    if title and text.casefold().startswith(title.strip().casefold()) and _CJK.match(title[-1:]):
+        return text[len(title.strip()) :].strip()  # CJK: the title runs into the text
     return text
 
 

@@ -8,17 +8,22 @@ from django.conf import settings
 from django.utils import timezone
 
 from . import prompts
+from .backends import configured_model_name
 from .models import Summary
 
 
 def cached_for_url(*, url: str, mode: str, target_language: str) -> Summary | None:
-    """A recent finished summary of the same URL: the bookmarklet's fast path."""
+    """A recent finished summary of the same URL: the bookmarklet's fast path.
+    Written by the configured model under today's prompts and decoding
+    (``prompts.VERSION`` covers both): a model switch must not serve old answers."""
     fresh_since = timezone.now() - timedelta(seconds=settings.SUMMARY_URL_CACHE_SECONDS)
     return (
         Summary.objects.filter(
             url=url,
             mode=mode,
             target_language=target_language,
+            model=configured_model_name(),
+            prompt_version=prompts.VERSION,
             state=Summary.State.DONE,
             keep=True,
             private=False,

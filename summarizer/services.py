@@ -18,7 +18,7 @@ from django.utils import timezone
 from waybrief import doorbell, ledger, notify
 from waybrief.fetching import Fetcher, FetchError
 
-from . import archived, documents, prompts, selectors
+from . import archived, documents, prompts, selectors, warc_copy
 from .backends import BackendError, GenerationTimeout, LLMBackend, get_backend
 from .code import detect_code
 from .extract import Extracted, extract
@@ -31,7 +31,8 @@ IN_PROGRESS = [Summary.State.PENDING, Summary.State.FETCHING, Summary.State.SUMM
 MAX_ATTEMPTS = 3
 SUMMARIZE_TASK = "summarizer.summarize"
 ARCHIVE = "archive"  # ``source``: read the latest capture instead of the live page
-SOURCES = ("", "live", ARCHIVE)
+LOCAL = "local"  # ``source``: read the local WARC copy (waybrief/warc)
+SOURCES = ("", "live", ARCHIVE, LOCAL)
 
 
 class InvalidRequest(ValueError):
@@ -76,17 +77,17 @@ def request_summary(
     url = check_url(url)
     mode, target = normalize_options(mode, target_language)
     if source not in SOURCES:
-        raise InvalidRequest(f"Unknown source {source!r}: use live or archive.")
+        raise InvalidRequest(f"Unknown source {source!r}: use live, archive or local.")
     existing = find_existing(url=url, mode=mode, target_language=target, use_cache=use_cache,
                              keep=keep)  # fmt: skip
-    if existing and (source != ARCHIVE or existing.source == ARCHIVE):
+    if existing and (source not in (ARCHIVE, LOCAL) or existing.source == source):
         return existing
     with transaction.atomic():
         if client and client_limit > 0:
             _check_client_limit(client, client_limit)
         summary = Summary.objects.create(
             url=url, mode=mode, target_language=target, keep=keep, use_cache=use_cache,
-            source=source if source == ARCHIVE else "", client_key=client, owner=owner,
+            source=source if source in (ARCHIVE, LOCAL) else "", client_key=client, owner=owner,
             private=not (keep and use_cache),
         )  # fmt: skip
         if enqueue:
@@ -208,11 +209,14 @@ def _pipeline(summary: Summary, fetcher: Fetcher, backend: LLMBackend | None) ->
     job = prompts.Job(mode=mode, language=language, title=extracted.title,
                       kind=extracted.kind, code_language=extracted.code_language)  # fmt: skip
     result = generate(backend, job, extracted.text, max_output=settings.LLM_MAX_OUTPUT_TOKENS,
-                      deadline_seconds=settings.LLM_DEADLINE_SECONDS, on_progress=feed)  # fmt: skip
+                      deadline_seconds=settings.LLM_DEADLINE_SECONDS, on_progress=feed,
+                      max_input_chars=settings.SUMMARY_MAX_INPUT_CHARS)  # fmt: skip
     timings.update(llm_ms=result.llm_ms, first_token_ms=result.first_token_ms or 0.0)
     timings["total_ms"] = (time.monotonic() - started) * 1000
+    # The label is the language the answer is really in, never just the one asked for.
     return _finish(summary, output=result.output, tokens_in=result.tokens_in,
-                   tokens_out=result.tokens_out, parts=result.parts, timings=timings)  # fmt: skip
+                   tokens_out=result.tokens_out, parts=result.parts, timings=timings,
+                   language=result.language or language)  # fmt: skip
 
 
 def _read_source(summary: Summary, fetcher: Fetcher, timings: dict) -> tuple:
@@ -234,7 +238,10 @@ def _read_source(summary: Summary, fetcher: Fetcher, timings: dict) -> tuple:
 
 def _fetch(summary: Summary, fetcher: Fetcher):
     """The live page, or its latest good capture when asked for (``source``
-    "archive") or when the live page is gone; the row then says which."""
+    "archive") or when the live page is gone, or its local WARC copy when
+    asked for ("local") or when neither can be read; the row then says which."""
+    if summary.source == LOCAL:
+        return _local_copy(summary)
     if summary.source == ARCHIVE:
         page, snapshot = archived.read_capture(summary.url, fetcher)
     else:
@@ -246,10 +253,22 @@ def _fetch(summary: Summary, fetcher: Fetcher):
             log.info("%s is gone (%s); reading its archived copy", summary.url, exc)
             try:
                 page, snapshot = archived.read_capture(summary.url, fetcher)
-            except archived.NotArchived:
-                raise exc from None  # what the user needs to hear is that the page is gone
+            except FetchError as archive_error:
+                try:
+                    return _local_copy(summary)
+                except warc_copy.NotCopied:
+                    pass
+                if isinstance(archive_error, archived.NotArchived):
+                    raise exc from None  # what the user needs to hear is that the page is gone
+                raise
     _set_state(summary, Summary.State.FETCHING, capture_timestamp=snapshot.timestamp,
                capture_url=snapshot.wayback_url)  # fmt: skip
+    return page
+
+
+def _local_copy(summary: Summary):
+    page, stamp = warc_copy.read_copy(summary.url)
+    _set_state(summary, Summary.State.FETCHING, source=LOCAL, capture_timestamp=stamp)
     return page
 
 

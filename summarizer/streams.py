@@ -177,33 +177,35 @@ async def _release_request_thread() -> None:
         executor.shutdown(wait=False)  # a new one is made if the request needs it again
 
 
-async def _events(pk: int) -> AsyncIterator[str]:
-    await _release_request_thread()
-    async for value in follow(pk, seconds=settings.SUMMARY_STREAM_SECONDS):
-        if value is None:
-            yield ": still working\n\n"
-            continue
-        yield _event("done" if value["finished"] else "progress", value)
-        if value["finished"]:
-            return
-    yield _event("timeout", {})
+async def _events(pk: int, slot: _Slot) -> AsyncIterator[str]:
+    try:
+        pass  # await _release_request_thread()
+        async for value in follow(pk, seconds=settings.SUMMARY_STREAM_SECONDS):
+            if value is None:
+                yield ": still working\n\n"
+                continue
+            yield _event("done" if value["finished"] else "progress", value)
+            if value["finished"]:
+                return
+        yield _event("timeout", {})
+    finally:
+        slot.release()  # also on a client that hung up (the task is cancelled)
 
 
-class _Stream(StreamingHttpResponse):
-    """Counts itself among its client's open streams until it is closed."""
+class _Slot:
+    """One of a client's open streams, counted until released (once)."""
 
-    def __init__(self, content, client: str, **kwargs) -> None:
-        super().__init__(content, **kwargs)
-        self.client = client
+    def __init__(self, client: str) -> None:
+        self.client: str | None = client
         _open[client] = _open.get(client, 0) + 1
 
-    def close(self) -> None:
-        if self.client is not None:
-            _open[self.client] -= 1
-            if not _open[self.client]:
-                del _open[self.client]
-            self.client = None
-        super().close()
+    def release(self) -> None:
+        if self.client is None:
+            return
+        _open[self.client] -= 1
+        if not _open[self.client]:
+            del _open[self.client]
+        self.client = None
 
 
 @require_GET
@@ -223,7 +225,9 @@ async def summary_events(request: HttpRequest, token: str) -> HttpResponse:
     if _open.get(client, 0) >= settings.SUMMARY_STREAMS_PER_CLIENT > 0:
         return HttpResponse("Too many open streams from your address.", status=429,
                             content_type="text/plain")  # fmt: skip
-    response = _Stream(_events(summary.pk), client, content_type="text/event-stream")
+    slot = _Slot(client)
+    response = StreamingHttpResponse(_events(summary.pk, slot), content_type="text/event-stream")
+    weakref.finalize(response, slot.release)  # a stream that never started
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events through at once
     return response

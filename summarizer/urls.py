@@ -10,5 +10,4 @@ urlpatterns = [
     path("s/<slug:token>/events", streams.summary_events, name="summary-events"),
     path("s/<slug:token>/status.json", views.summary_status, name="summary-status"),
     path("s/<slug:token>/retry", views.retry_summary, name="summary-retry"),
-    path("archive", views.archive_page, name="archive-page"),
 ]

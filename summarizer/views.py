@@ -8,7 +8,6 @@ import time
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from wayback.urls import calendar_url
@@ -120,14 +119,10 @@ def retry_summary(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def render_summary(request: HttpRequest, summary: Summary) -> HttpResponse:
-    from archiver.models import Capture
-
-    capture = Capture.objects.filter(url=summary.url).order_by("-created_at").first()
     context = {
         "summary": summary,
         "document": summary.document,
         "bullets": _bullets(summary) if summary.mode == "takeaway" else [],
-        "capture": capture,
         "wayback_list_url": calendar_url(summary.url),
         "modes": prompts.MODES,
         "languages": sorted(prompts.LANGUAGES.items(), key=lambda item: item[1]),
@@ -193,40 +188,3 @@ def _event_stream(pk: int):
             yield ": still working\n\n"  # keeps proxies from closing the stream
         time.sleep(STREAM_POLL_SECONDS)
     yield "event: timeout\ndata: {}\n\n"
-
-
-@require_POST
-def archive_page(request: HttpRequest) -> HttpResponse:
-    """The page's "archive it" button: an outside effect, so POST with CSRF."""
-    from archiver.services import archive_urls, why_not_archivable
-
-    url = request.POST.get("url", "")
-    try:
-        url = check_url(url)
-    except InvalidURL as exc:
-        return error_page(request, str(exc), status=400, url=url)
-    if why := why_not_archivable(url):
-        message = f"This address cannot be archived: {why}."
-        return error_page(request, message, status=400, url=url)
-    # Anyone may archive a page summarized here (the button on its page); any
-    # other URL spends the operator's Archive quota, so it needs a signed-in user.
-    summarized = Summary.objects.filter(url=url).exclude(state=Summary.State.FAILED).exists()
-    if not (request.user.is_authenticated or summarized):
-        message = "Sign in to archive a page that has not been summarized here."
-        return error_page(request, message, status=403, url=url)
-    if not throttle.allow("archive", throttle.client_key(request), per_minute=10):
-        return error_page(request, "Too many archive requests; try again in a minute.", status=429)
-    archive_urls([url], source="summary page")
-    return redirect(_summary_page_named_by(request.POST.get("next", "")))
-
-
-def _summary_page_named_by(back: str) -> str:
-    """Where the archive button returns: the summary page ``next`` names, rebuilt
-    from its id, else home. Never a URL as given, so never one off the site."""
-    try:
-        match = resolve(back) if back.startswith("/s/") else None
-    except Resolver404:
-        match = None
-    if match is not None and match.url_name == "summary":
-        return reverse("summary", args=[match.kwargs["token"]])
-    return reverse("home")

@@ -7,8 +7,9 @@ of it. The archiver, the crawler's ``wayback`` adapter and the summarizer's
 archived source all come through here; nothing here knows about them.
 """
 
-from .client import JobStatus, WaybackClient
+from .client import JobStatus, Saved, WaybackClient
 from .errors import (
+    Blocked,
     CaptureError,
     JobNotFound,
     RateLimited,
@@ -20,11 +21,13 @@ from .errors import (
 from .urls import Snapshot, capture_url, raw_url, wayback_timestamp
 
 __all__ = [
+    "Blocked",
     "CaptureError",
     "JobNotFound",
     "JobStatus",
     "RateLimited",
     "Refused",
+    "Saved",
     "Snapshot",
     "Unauthorized",
     "Unavailable",

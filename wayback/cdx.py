@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 
+from waybrief.backoff import backoff_seconds
+
 from . import ratelimit
 from .client import WaybackClient
 from .errors import RateLimited, Unavailable
@@ -218,7 +220,7 @@ class CdxReader:
             except Unavailable as exc:
                 if attempt == RETRIES or isinstance(exc.__cause__, httpx.ConnectError):
                     raise
-                time.sleep(min(8.0, 0.5 * 2**attempt))
+                time.sleep(backoff_seconds(attempt + 1, 0.5, cap=8.0))
             finally:
                 ratelimit.sent(ratelimit.LOOKUP, token)
         raise AssertionError("unreachable")

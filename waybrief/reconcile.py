@@ -25,12 +25,6 @@ from .celery import queue_depths, queue_for
 log = logging.getLogger(__name__)
 
 
-def backoff_seconds(attempt: int, base: float, *, cap: float | None = None) -> float:
-    """The wait before retry number ``attempt`` (1, 2, ...): ``base`` doubling each time."""
-    wait = base * 2 ** max(0, attempt - 1)
-    return min(wait, cap) if cap is not None else wait
-
-
 @dataclass(frozen=True)
 class Reconcile:
     """One model's rows, as the reconciler sees them."""

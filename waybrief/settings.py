@@ -236,8 +236,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PUBLIC": True,
     # One name per choice set shared by several fields.
     "ENUM_NAME_OVERRIDES": {
-        "RecoveryStateEnum": "crawler.models.Recovery.State",
-        "RecoveryModeEnum": "crawler.models.Recovery.Mode",
+        "RecoveryStateEnum": "sites.models.Recovery.State",
+        "RecoveryModeEnum": "sites.models.Recovery.Mode",
         "SummaryTypeEnum": ["summary", "takeaway"],
     },
 }
@@ -368,6 +368,10 @@ DOCUMENT_MAX_PAGES = env_int("DOCUMENT_MAX_PAGES", 300)
 DOCUMENT_MAX_INFLATED_BYTES = env_int("DOCUMENT_MAX_INFLATED_BYTES", 50 * 1024 * 1024)
 DOCUMENT_TIMEOUT_SECONDS = env_float("DOCUMENT_TIMEOUT_SECONDS", 60.0)
 DOCUMENT_MAX_TEXT_CHARS = env_int("DOCUMENT_MAX_TEXT_CHARS", 2_000_000)
+# Local WARC copies of every page a crawl reads (waybrief/warc/), one folder per
+# site; on unless set empty (WARC_DIR=""), and a site can opt out (Site.keep_warc).
+WARC_DIR = env_str("WARC_DIR", str(DATA_DIR / "warc"))
+WARC_MAX_FILE_BYTES = env_int("WARC_MAX_FILE_BYTES", 1_000_000_000)
 
 # --- Crawler ----------------------------------------------------------------
 # Per host: requests in flight at once, and seconds between request starts.

@@ -50,6 +50,11 @@ class Adapter:
         """The blog's home for a URL on it (a post URL gives its blog's home)."""
         return canonicalize(url) or url
 
+    def home_from(self, page: FetchedPage) -> str:
+        """The blog's home, from the first page read: what the page says
+        (WordPress names its own home), else its address (``home``)."""
+        return self.home(page.final_url)
+
     def canonical(self, url: str, base: str | None = None) -> str | None:
         """The one spelling of a post URL on this platform, or None to drop it."""
         return canonicalize(url, base=base, slash=self.slash)

@@ -24,7 +24,7 @@ from wayback.errors import Blocked
 from ..canonical import canonicalize, same_site
 from ..errors import SiteUnreadable
 from .base import Adapter, Listing, is_listing_url
-from .xuite import Xuite, _Matcher
+from .xuite import Xuite, _Matcher, desktop, mobile_home
 
 if TYPE_CHECKING:
     from ..engine import Crawl
@@ -35,6 +35,15 @@ def is_xuite(url: str) -> bool:
     return host == "xuite.net" or host.endswith(".xuite.net")
 
 
+def capture_homes(home: str, shape: str = "") -> list[str]:
+    """Every prefix the index holds a blog's captures under: its home, and
+    for a Xuite blog its mobile address too (``m.xuite.net/blog/{uid}/{blog}``,
+    which ``post_shape`` maps to the same posts)."""
+    if shape == "xuite" or is_xuite(home):
+        return [home, *[m for m in [mobile_home(home)] if m]]
+    return [home]
+
+
 def post_shape(home: str, shape: str = "") -> Callable[[str], str | None]:
     """Maps a captured URL to the post it is (canonical, as the live adapter
     ``shape`` spells it), or None for anything that is not a post."""
@@ -43,16 +52,27 @@ def post_shape(home: str, shape: str = "") -> Callable[[str], str | None]:
     home_parts = urlsplit(home)
     path = home_parts.path.rstrip("/") + "/"
 
+    def as_home_spells(url: str) -> str:
+        """The index's key is lower-cased, so it answers a query for
+        ``/Heartland/Hills/*`` with captures of ``/heartland/hills/…`` too:
+        those are under the home, spelled as the home spells it."""
+        parts = urlsplit(url)
+        if (parts.path.lower() + "/").startswith(path.lower()):
+            return urlunsplit(parts._replace(path=path[:-1] + parts.path[len(path) - 1 :]))
+        return url
+
     def post(original: str) -> str | None:
+        if xuite:  # m.xuite.net/blog/{uid}/{blog}/{id} is blog.xuite.net/{uid}/{blog}/{id}
+            original = desktop(original)
         if not same_site(original, home):
             return None
         # The index holds http and https, www. and not, alike: spell it as the home.
-        url = urlunsplit((home_parts.scheme, home_parts.netloc, *urlsplit(original)[2:]))
+        url = as_home_spells(urlunsplit((home_parts.scheme, home_parts.netloc,
+                                         *urlsplit(original)[2:])))  # fmt: skip
         if matcher is not None:
             return matcher.read(url)[0]
         url = canonicalize(url, slash="keep")
-        # The index's key is lower-cased: /heartland/… is a capture under /Heartland/.
-        if url is None or not (urlsplit(url).path + "/").lower().startswith(path.lower()):
+        if url is None or not (urlsplit(url).path + "/").startswith(path):
             return None
         return None if is_listing_url(url, home) else url
 
@@ -101,13 +121,21 @@ class Wayback(Adapter):
             crawl.stats["fallback"] = self.fallback
 
     async def _read_all(self, crawl: Crawl, reader: CdxReader, post) -> int:
+        """Every CDX page under the home, then under its mobile address
+        (a Xuite blog's posts were captured under both)."""
+        pages = 0
+        for home in capture_homes(crawl.home, self.shape):
+            pages += await self._read_prefix(crawl, reader, post, home)
+        return pages
+
+    async def _read_prefix(self, crawl: Crawl, reader: CdxReader, post, home: str) -> int:
         key, pages = "", 0
         while True:
-            page_key = _page_key(crawl.home, key)
+            page_key = _page_key(home, key)
             listing = crawl.journal.recall(page_key)
             if listing is None:
                 rows, next_key = await anyio.to_thread.run_sync(
-                    lambda k=key: reader.page(crawl.home, collapse=True, resume_key=k)
+                    lambda k=key: reader.page(home, collapse=True, resume_key=k)
                 )
                 found = (post(row.get("original", "")) for row in rows)
                 posts = list(dict.fromkeys(p for p in found if p))

@@ -9,6 +9,11 @@ as ``{home}/{id}`` and as ``{home}/{id}-{title}`` is one post, kept as
 ``{home}/{id}``. Category lists (``?st=c&w=…``) repeat the same posts and
 are not read. ``rss.xml`` is read alongside as a cross-check; what it has
 and the lists lack is kept.
+
+Xuite's mobile site shows the same blogs and posts under other addresses:
+``m.xuite.net/blog/{uid}[/{blog}[/{id}]]`` is ``blog.xuite.net/{uid}[/{blog}[/{id}]]``
+(ArchiveTeam's xuite-grab, ``xuite.lua``, fetches both as one item). Any of
+them is spelled the desktop way, so a mobile link or capture is the same post.
 """
 
 from __future__ import annotations
@@ -30,6 +35,42 @@ if TYPE_CHECKING:
     from ..engine import Crawl
 
 
+DESKTOP_HOST = "blog.xuite.net"
+MOBILE_HOST = "m.xuite.net"
+# xuite.lua: a user id is [0-9A-Za-z._]+, a blog's name [0-9A-Za-z]+, a post's id [0-9]+.
+_MOBILE_PATH = re.compile(r"/blog/([0-9A-Za-z._]+)(?:/([0-9A-Za-z]+)(?:/([0-9]+))?)?/?")
+
+
+def desktop(url: str) -> str:
+    """The ``blog.xuite.net`` spelling of a mobile blog URL; any other URL as it is.
+
+    ``m.xuite.net/blog/blog/{uid}/{id}`` is left alone: the mobile site's
+    "random post" link gives that for a post of user ``{uid}`` (xuite.lua),
+    whose blog it does not name.
+    """
+    parts = urlsplit(url)
+    if (parts.hostname or "").lower() != MOBILE_HOST:
+        return url
+    match = _MOBILE_PATH.fullmatch(parts.path)
+    if match is None:
+        return url
+    uid, blog, post_id = match.groups()
+    if uid == "blog" and blog not in (None, "blog") and post_id:
+        return url
+    path = "/" + "/".join(s for s in (uid, blog, post_id) if s)
+    return urlunsplit((parts.scheme, DESKTOP_HOST, path, parts.query, parts.fragment))
+
+
+def mobile_home(home: str) -> str | None:
+    """The mobile address of a ``blog.xuite.net/{uid}/{blog}`` home, under
+    which the Archive holds captures of its posts too; None for any other."""
+    parts = urlsplit(home)
+    segments = [s for s in parts.path.split("/") if s]
+    if (parts.hostname or "").lower() != DESKTOP_HOST or len(segments) != 2:
+        return None
+    return urlunsplit((parts.scheme, MOBILE_HOST, "/blog/" + "/".join(segments), "", ""))
+
+
 class Xuite(Adapter):
     name = "xuite"
     slash = "strip"
@@ -41,9 +82,14 @@ class Xuite(Adapter):
         self.listed: set[str] = set()
 
     def home(self, url: str) -> str:
+        url = desktop(url)
         parts = urlsplit(canonicalize(url) or url)
         segments = [s for s in parts.path.split("/") if s][:2]
         return urlunsplit((parts.scheme, parts.netloc, "/" + "/".join(segments), "", ""))
+
+    def canonical(self, url: str, base: str | None = None) -> str | None:
+        found = super().canonical(url, base)
+        return desktop(found) if found else None
 
     def page_url(self, home: str, number: int) -> str:
         return home if number == 1 else f"{home}?&p={number}"
@@ -129,6 +175,8 @@ class _Matcher:
         """``({home}/{id}, None)`` for a link to one of the blog's posts,
         ``(None, N)`` for list page N (``{home}?&p=N``), ``(None, None)`` for
         anything else, category lists (``?st=c&w=…&p=N``) included."""
+        if MOBILE_HOST in link.lower():
+            link = desktop(link)
         if match := self.plain_post.fullmatch(link):
             return f"{self.home}/{match.group(1)}", None
         if match := self.plain_page.fullmatch(link):

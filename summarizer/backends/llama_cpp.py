@@ -73,6 +73,8 @@ class LlamaCppBackend:
                 )
                 usage.prompt_tokens = sum(self.count_tokens(m["content"]) for m in messages)
                 for chunk in chunks:
+                    if reason := chunk["choices"][0].get("finish_reason"):
+                        usage.extra["finish_reason"] = reason  # "length": ran to max_tokens
                     piece = chunk["choices"][0]["delta"].get("content")
                     if piece:
                         usage.completion_tokens += 1

@@ -99,6 +99,8 @@ def _sse_pieces(lines: Iterator[str], usage: Usage) -> Iterator[str]:
             usage.prompt_tokens = event["usage"].get("prompt_tokens", usage.prompt_tokens)
             usage.completion_tokens = event["usage"].get("completion_tokens", 0)
         for choice in event.get("choices", []):
+            if reason := choice.get("finish_reason"):
+                usage.extra["finish_reason"] = reason  # "length": ran to max_tokens
             if piece := (choice.get("delta") or {}).get("content"):
                 if not event.get("usage"):
                     usage.completion_tokens += 1

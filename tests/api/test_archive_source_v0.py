@@ -14,7 +14,8 @@ def test_v0_passes_source_archive_on(bot, settings):
     summary it started reads the archived copy."""
     settings.API_V0_WAIT_SECONDS = 0
 
-    response = bot.get("/api/v0/summarize", {"url": "https://e.org/gone", "source": "archive"})
+    response = bot.get("/api/v0/summarize", {"url": "https://e.org/gone", "source": "archive"},
+                       HTTP_PREFER="respond-async")  # fmt: skip
 
     assert response.status_code == 202
     assert Summary.objects.get(url="https://e.org/gone").source == "archive"

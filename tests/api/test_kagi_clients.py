@@ -1,7 +1,8 @@
 """Kagi's own clients, unchanged but for their base URL, against a live server
 and a real Celery worker running the bundled model.
 
-The PyPI clients (kagiapi, kaginawa, PyKagi) run as installed; the others
+The PyPI clients (kagiapi, kaginawa, PyKagi) run as installed (a long text
+in several parts: test_kagi_long_text.py); the others
 (Kagi's browser extension, kagi.el, a zod-validated script) are replayed as
 the requests their source sends. Every answer is checked against Kagi's
 documented schema (tests/support/kagi.py).
@@ -24,18 +25,6 @@ WORDS = (
     "the writing: they listed blog addresses, walked every page of posts and asked the "
     "Wayback Machine to capture each one before the deadline."
 )  # over kagi.el's 50-word minimum
-
-
-def long_text(paragraphs: int = 58) -> str:
-    """About 15 KB of prose (3,700 tokens): just over the one part that fits the
-    worker's 4096-token context beside the instructions and the answer."""
-    return "\n\n".join(
-        f"Part {i} of the rescue. Volunteer team {i} archived {i * 37} posts from blog "
-        f"number {i * 11}, checked that each capture in the Wayback Machine showed the "
-        f"text and the photos, and wrote down the posts that failed so that team {i + 1} "
-        f"could try them again the next morning."
-        for i in range(paragraphs)
-    )
 
 
 @pytest.fixture
@@ -66,15 +55,6 @@ def test_kagiapi_summarizes_a_url_a_text_a_takeaway_and_in_a_target_language(
     assert takeaway["output"].startswith("- ")
     check_success(client.summarize(text=WORDS, target_language="DE", cache=True))
     assert Summary.objects.filter(target_language="DE", state="done").exists()
-
-
-def test_kagiapi_summarizes_a_long_text_in_several_parts(base, token, monkeypatch):
-    """GET with the text in the query string, as kagiapi sends it."""
-    from kagiapi import KagiClient
-
-    monkeypatch.setattr(KagiClient, "BASE_URL", base)
-    check_success(KagiClient(token).summarize(text=long_text()))
-    assert Summary.objects.get().parts >= 2
 
 
 def test_kagiapi_sees_kagis_errors_for_a_bad_token_and_missing_input(base, token, monkeypatch):

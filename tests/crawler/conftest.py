@@ -1,25 +1,3 @@
-"""Fixture sites for the crawler live on loopback, so these tests allow it
-(the SSRF tests turn it off again)."""
+"""Stand-in blogs on loopback and the Wayback stand-in their CDX reads go to."""
 
-from __future__ import annotations
-
-import pytest
-
-from tests.support.fake_wayback import FakeWayback
-from tests.support.http import LocalServer
-
-
-@pytest.fixture(autouse=True)
-def allow_loopback(settings):
-    settings.FETCH_ALLOW_PRIVATE = True
-    settings.FETCH_TIMEOUT_SECONDS = 5
-
-
-@pytest.fixture
-def server(blog_server: LocalServer) -> LocalServer:
-    return blog_server
-
-
-@pytest.fixture
-def wayback(cdx_wayback: FakeWayback) -> FakeWayback:
-    return cdx_wayback
+from tests.support.blog_fixtures import allow_loopback, server, wayback  # noqa: F401

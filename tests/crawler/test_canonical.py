@@ -6,8 +6,9 @@ import pytest
 
 from crawler.adapters.blogger import Blogger
 from crawler.adapters.links import looks_like_post
+from crawler.adapters.wordpress import WordPress
 from crawler.adapters.xuite import Xuite
-from crawler.canonical import canonicalize
+from crawler.canonical import canonicalize, folder, under
 
 
 @pytest.mark.parametrize(
@@ -73,3 +74,53 @@ def test_any_page_of_a_xuite_blog_names_the_same_site():
     home = site_for(url="https://blog.xuite.net/alice/diary")
     assert site_for(url="https://blog.xuite.net/alice/diary/123-title?&p=2") == home
     assert home.url == "https://blog.xuite.net/alice/diary"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://e.org", "https://e.org/"),
+        ("https://e.org/blog", "https://e.org/blog/"),
+        ("https://e.org/blog/", "https://e.org/blog/"),
+        ("https://e.org/blog/sitemap.xml", "https://e.org/blog/"),
+        ("https://e.org/blog/sitemap.xml.gz", "https://e.org/blog/"),
+        ("https://e.org/blog/?sitemap=index", "https://e.org/blog/"),
+    ],
+)
+def test_a_url_names_its_folder(url, expected):
+    assert folder(url) == expected
+
+
+def test_under_keeps_to_the_folder_whatever_the_case_or_www():
+    assert under("https://www.e.org/Blog/2024/05/a/", "https://e.org/blog/")
+    assert not under("https://e.org/blogroll/a/", "https://e.org/blog")
+    assert not under("https://e.org/shop/a/", "https://e.org/blog/")
+
+
+# What WordPress makes under a home in a folder (``home_url``, ``get_rest_url``,
+# ``WP_Sitemaps``, ``get_feed_link``), each naming that home.
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://e.org/blog",
+        "https://e.org/blog/",
+        "https://e.org/blog/wp-json/",
+        "https://e.org/blog/wp-json/wp/v2/posts?per_page=100&page=2",
+        "https://e.org/blog/index.php?rest_route=/wp/v2/posts",
+        "https://e.org/blog/?rest_route=/",
+        "https://e.org/blog/wp-sitemap.xml",
+        "https://e.org/blog/wp-sitemap-posts-post-1.xml",
+        "https://e.org/blog/sitemap.xml",
+        "https://e.org/blog/sitemap_index.xml",
+        "https://e.org/blog/xmlrpc.php",
+        "https://e.org/blog/?sitemap=index",
+        "https://e.org/blog/feed/",
+        "https://e.org/blog/feed/?paged=3",
+        "https://e.org/blog/?feed=rss2&paged=3",
+        "https://e.org/blog/page/2/",
+        "https://e.org/blog/?paged=2",
+        "https://e.org/blog/?p=123",
+    ],
+)
+def test_wordpress_addresses_name_the_blogs_home(url):
+    assert WordPress().home(url) == "https://e.org/blog/"

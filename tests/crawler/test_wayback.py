@@ -70,8 +70,11 @@ def test_it_asks_for_one_row_per_url_of_good_html_captures_a_page_at_a_time(wayb
 
     crawl(HOME, adapter="wayback")
 
-    queries = [parse_qs(urlsplit(r.path).query) for r in wayback.requests_to("/cdx/search/cdx")]
+    *queries, mobile = [
+        parse_qs(urlsplit(r.path).query) for r in wayback.requests_to("/cdx/search/cdx")
+    ]
     assert len(queries) > 2
+    assert mobile["url"] == ["m.xuite.net/blog/alice/diary/*"]  # its mobile address, after
     for index, query in enumerate(queries):
         assert query["url"] == ["blog.xuite.net/alice/diary/*"]
         assert query["output"] == ["json"] and query["fl"] == ["original,timestamp"]
@@ -157,3 +160,22 @@ def test_a_blog_whose_name_no_longer_resolves_is_listed_from_the_archive(wayback
     assert run.state == CrawlRun.State.DONE and run.adapter == "wayback"
     assert "could not be resolved" in run.stats["fallback"]
     assert set(announced) == expected
+
+
+def test_a_site_the_archive_excludes_is_reported_plainly_never_to_run_again(wayback):
+    """GIVEN a blog whose CDX query the Archive answers with its recorded 403
+    "Blocked Site Error" WHEN `crawl URL --adapter wayback` runs THEN it fails
+    saying the site is excluded, without "run the same command again", and
+    the index is asked once."""
+    from django.core.management.base import CommandError
+
+    wayback.blocked.add("blog.xuite.net")
+    out, err = StringIO(), StringIO()
+
+    with pytest.raises(CommandError) as failed:
+        call_command("crawl", HOME, "--adapter", "wayback", stdout=out, stderr=err)
+
+    said = str(failed.value) + err.getvalue()
+    assert "excludes this site" in said and "run the same command again" not in said
+    assert CrawlRun.objects.get().state == CrawlRun.State.FAILED
+    assert len(wayback.cdx_requests()) == 1

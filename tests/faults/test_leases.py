@@ -9,10 +9,12 @@ and every write of the holder is conditional on the lease still being its own.
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from summarizer import services
@@ -67,6 +69,40 @@ def test_a_claim_whose_lease_was_taken_writes_nothing_more():
     row.refresh_from_db()
     assert (row.stage, row.state) == ("the new holder's", Summary.State.PENDING)
     assert row.claimed_until == second.until
+
+
+def test_a_crawl_keeps_its_lease_while_slow_pages_are_read(settings, site):
+    """GIVEN a 1-second lease and a blog whose list pages take 1.5 seconds each
+    WHEN it is crawled (in this process)
+    THEN at no moment of the crawl is its running row free for another worker
+    to claim, and it ends done after one attempt."""
+    from crawler.models import CrawlRun
+    from crawler.services import crawl_site
+    from tests.crawler.sites.xuite import XuiteBlog
+
+    settings.LEASE_SECONDS, settings.FETCH_ALLOW_PRIVATE = 1, True
+    blog = XuiteBlog(site, posts=25, delay=1.5)
+    lapsed: list[bool] = []
+    stop = threading.Event()
+
+    def watch() -> None:
+        try:
+            while not stop.wait(0.1):
+                free = CrawlRun.objects.filter(state="running", claimed_until__lt=timezone.now())
+                lapsed.append(free.exists())
+        finally:
+            connection.close()
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        run = crawl_site(url=blog.home, adapter="xuite", concurrency=1)
+    finally:
+        stop.set()
+        watcher.join()
+
+    assert (run.state, run.attempts) == ("done", 1)
+    assert len(lapsed) > 20 and not any(lapsed)
 
 
 @pytest.mark.integration

@@ -50,7 +50,7 @@ def test_a_dead_blog_is_recovered_and_summarized_through_a_worker_kill(
         "action": "recover_and_summarize", "_selected_action": [site.pk]})  # fmt: skip
     row = Recovery.objects.get()
     (victim,) = workers(broker.url)
-    ring(broker.url, "crawler.recover", [row.pk])  # the admin rang the shared test broker
+    ring(broker.url, "sites.recover", [row.pk])  # the admin rang the shared test broker
 
     wait_until(lambda: Summary.objects.filter(state="summarizing").exists(), timeout=30,
                interval=0.05)  # fmt: skip

@@ -241,7 +241,7 @@ class FakeWayback(StandIn):
         return mimetype, status, "-" if mimetype == "warc/revisit" else f"SHA1{stamp}"
 
     def _is_blocked(self, url: str) -> bool:
-        host = cdx.urlkey(url).partition("/")[0]
+        host = cdx.urlkey(url).partition("/")[0].partition(":")[0]
         return any(host == h or host.endswith("." + h) for h in self.blocked)
 
     def _blocked_answer(self) -> tuple[int, bytes, dict]:
@@ -257,7 +257,8 @@ class FakeWayback(StandIn):
             return self._blocked_answer()
         stamps = self.captures.get(url, [])
         nearest = self.replay_redirects.get((stamp, url))
-        if nearest is None and stamps and stamp not in stamps:
+        playable = set(stamps) | {to for (_, at), to in self.replay_redirects.items() if at == url}
+        if nearest is None and stamps and stamp not in playable:
             nearest = min(stamps, key=lambda s: abs(_seconds(s) - _seconds(stamp)))
         if nearest is not None and nearest != stamp:
             # The Archive's own answer to an id_ request between captures (recorded).

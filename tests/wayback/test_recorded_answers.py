@@ -93,8 +93,10 @@ def test_a_redirect_counts_only_through_a_capture_of_its_target(client, reader, 
     moved_at, moved = chain[1]["request"].split("/web/")[1].split("id_/")
     target_at, target = chain[3]["request"].split("/web/")[1].split("id_/")
     assert chain[1]["status"] == 301 and chain[1]["headers"]["Location"].endswith(target)
-    wayback.add_rows([index.Row(index.urlkey(moved), moved_at, moved, "text/html", "301", "A"),
-                      index.Row(index.urlkey(target), target_at, target, "text/html", "200", "B")])  # fmt: skip
+    wayback.add_rows([
+        index.Row(index.urlkey(moved), moved_at, moved, "text/html", "301", "A"),
+        index.Row(index.urlkey(target), target_at, target, "text/html", "200", "B"),
+    ])  # fmt: skip
     wayback.captures[moved] = [moved_at]
     wayback.kinds[moved] = ("text/html", "301")
     wayback.redirects[moved] = target

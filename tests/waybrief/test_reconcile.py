@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from archiver.models import Capture
-from waybrief import reconcile
+from waybrief import backoff, reconcile
 
 pytestmark = pytest.mark.django_db
 
@@ -38,5 +38,5 @@ def test_ten_thousand_due_captures_ring_one_batch_and_then_wait(redis_client, em
 
 
 def test_backoff_doubles_from_its_base():
-    assert [reconcile.backoff_seconds(n, 60) for n in (1, 2, 3)] == [60, 120, 240]
-    assert reconcile.backoff_seconds(10, 60, cap=600) == 600
+    assert [backoff.backoff_seconds(n, 60) for n in (1, 2, 3)] == [60, 120, 240]
+    assert backoff.backoff_seconds(10, 60, cap=600) == 600

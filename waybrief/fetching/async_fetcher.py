@@ -23,16 +23,21 @@ from .client import (
     page_of,
     too_many_redirects,
 )
+from .exchange import Recorder, exchange_of
 from .page import FetchedPage
 from .transport import async_guarded_transport
 from .urls import check_url
 
 
 class AsyncFetcher:
-    """Use as ``async with AsyncFetcher(...) as fetcher``; options as ``Fetcher``'s."""
+    """Use as ``async with AsyncFetcher(...) as fetcher``; options as ``Fetcher``'s.
+    ``recorder`` is handed every answer read in full, as it was sent."""
 
-    def __init__(self, *, limits: Limits | None = None, **options: Any) -> None:
+    def __init__(
+        self, *, limits: Limits | None = None, recorder: Recorder | None = None, **options: Any
+    ) -> None:
         self.limits = limits or Limits.from_settings(**options)
+        self.recorder = recorder
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> AsyncFetcher:
@@ -74,7 +79,12 @@ class AsyncFetcher:
                     current = target
                     continue
                 body = CappedBody(response, max_bytes=self.limits.max_bytes)
+                sent: list[bytes] | None = [] if self.recorder else None
                 async for raw in response.aiter_raw():
                     body.add(raw)
+                    if sent is not None:
+                        sent.append(raw)
+                if self.recorder is not None and sent is not None:
+                    self.recorder(exchange_of(response, b"".join(sent)))
                 return page_of(response, requested=url, body=body)
         raise too_many_redirects(url)

@@ -18,6 +18,7 @@ from .body import CappedBody, looks_binary
 from .client import Limits, check_hop, named_failures, next_hop, page_of, too_many_redirects
 from .deadline import deadline_after
 from .errors import FetchError, InvalidURL, NotText, UpstreamError
+from .exchange import Recorder, exchange_of
 from .page import FetchedPage, mime_type
 from .transport import AddressGuard, Resolver, guarded_transport
 from .urls import check_url
@@ -63,8 +64,11 @@ class Fetcher:
         )
         self.for_reading = for_reading
 
-    def fetch(self, url: str, *, documents: Collection[str] = ()) -> FetchedPage:
-        """``documents``: MIME types read as they are, binary or not."""
+    def fetch(
+        self, url: str, *, documents: Collection[str] = (), recorder: Recorder | None = None
+    ) -> FetchedPage:
+        """``documents``: MIME types read as they are, binary or not;
+        ``recorder`` is handed the answer as it was sent (a WARC copy)."""
         url = check_url(url)
         started = time.monotonic()
         with (
@@ -72,7 +76,7 @@ class Fetcher:
             named_failures(url, self.limits.timeout),
             self._client() as client,
         ):
-            page = self._follow(client, url, documents)
+            page = self._follow(client, url, documents, recorder)
         page.elapsed_ms = (time.monotonic() - started) * 1000
         return page
 
@@ -83,7 +87,9 @@ class Fetcher:
             **self.limits.client_options(accept=_ACCEPT),
         )
 
-    def _follow(self, client: httpx.Client, url: str, documents: Collection[str]) -> FetchedPage:
+    def _follow(
+        self, client: httpx.Client, url: str, documents: Collection[str], recorder: Recorder | None
+    ) -> FetchedPage:
         current = url
         for _hop in range(self.limits.max_redirects + 1):
             with client.stream("GET", current) as response:
@@ -93,9 +99,14 @@ class Fetcher:
                 if self.for_reading:
                     _check_readable(response, documents)
                 body = CappedBody(response, max_bytes=self.limits.max_bytes)
+                sent: list[bytes] | None = [] if recorder else None
                 for raw in response.iter_raw():
                     body.add(raw)
+                    if sent is not None:
+                        sent.append(raw)
                 page = page_of(response, requested=url, body=body)
+                if recorder is not None and sent is not None:
+                    recorder(exchange_of(response, b"".join(sent)))
                 if self.for_reading:
                     _check_text(page, documents)
                 return page

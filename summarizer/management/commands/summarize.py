@@ -25,6 +25,10 @@ class Command(BaseCommand):
             help="read the page's latest Wayback capture instead of the live page",
         )  # fmt: skip
         parser.add_argument(
+            "--from-warc", action="store_true",
+            help="read the page's local WARC copy (kept by a crawl) instead of the live page",
+        )
+        parser.add_argument(
             "--enqueue", action="store_true", help="hand it to the workers and return at once"
         )
 
@@ -32,7 +36,7 @@ class Command(BaseCommand):
         try:
             summary = services.request_summary(
                 url=url, mode=mode, target_language=lang, enqueue=enqueue,
-                use_cache=not no_cache, source=services.ARCHIVE if opts["from_archive"] else "",
+                use_cache=not no_cache, source=_source(opts),
             )  # fmt: skip
         except (FetchError, services.InvalidRequest) as exc:
             raise CommandError(str(exc)) from None
@@ -49,6 +53,14 @@ class Command(BaseCommand):
         else:
             self.stdout.write(summary.output)
             self.stderr.write(_footer(summary))
+
+
+def _source(opts: dict) -> str:
+    if opts["from_archive"] and opts["from_warc"]:
+        raise CommandError("Use --from-archive or --from-warc, not both.")
+    if opts["from_warc"]:
+        return services.LOCAL
+    return services.ARCHIVE if opts["from_archive"] else ""
 
 
 def _as_json(summary: Summary) -> str:
@@ -68,6 +80,7 @@ def _as_json(summary: Summary) -> str:
             "cache_hit": summary.cache_hit,
             "timings": summary.timings,
             "capture": {"timestamp": summary.capture_timestamp, "url": summary.capture_url},
+            "source": summary.source or "live",
             "extractor": document.extraction if document else "",
             "pages": {
                 "read": document.pages_read if document else 0,

@@ -23,33 +23,49 @@ def _urlset(urls) -> bytes:
 
 @dataclass
 class SitemapSite:
-    """robots.txt names a sitemap index; the posts sit in a gzipped child."""
+    """robots.txt names a sitemap index; the posts sit in a gzipped child.
+
+    With ``folder`` (``/blog``) the site lives in a subfolder and its root
+    answers 404. ``in_folder``: the index is ``{folder}/sitemap.xml`` (as
+    Hugo or Jekyll write it under their base URL) and there is no
+    robots.txt; else only the root's robots.txt names an index, at the root,
+    whose posts sitemap lists the shop next door too.
+    """
 
     server: LocalServer
     posts: int = 120
+    folder: str = ""
+    in_folder: bool = True
 
     def __post_init__(self) -> None:
         base = self.base = self.server.base
-        self.server.route("/", Reply(200, b"<html><body><h1>Notes</h1></body></html>", _HTML))
-        self.server.route("/robots.txt", Reply(200, (
-            f"User-agent: *\nDisallow: /drafts/\n\nSitemap: {base}/sitemap_index.xml\n"
-        ).encode()))  # fmt: skip
+        home = self.home = f"{base}{self.folder}/"
+        self.server.route(f"{self.folder}/", Reply(200, b"<html><body><h1>Notes</h1></body></html>",
+                                                   _HTML))  # fmt: skip
+        at = self.folder if self.folder and self.in_folder else ""
+        index_path = f"{at}/sitemap.xml" if at else "/sitemap_index.xml"
+        if not at:
+            self.server.route("/robots.txt", Reply(200, (
+                f"User-agent: *\nDisallow: /drafts/\n\nSitemap: {base}{index_path}\n"
+            ).encode()))  # fmt: skip
         index = "".join(
-            f"<sitemap><loc>{base}/{name}</loc></sitemap>"
+            f"<sitemap><loc>{base}{at}/{name}</loc></sitemap>"
             for name in ("sitemap-posts.xml.gz", "sitemap-tags.xml")
         )
-        self.server.route("/sitemap_index.xml", Reply(200, (
+        self.server.route(index_path, Reply(200, (
             '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
             f"{index}</sitemapindex>").encode(), _XML))  # fmt: skip
-        listed = [f"{base}/", f"{base}/tag/travel/", *sorted(self.expected)]
-        self.server.route("/sitemap-posts.xml.gz",
+        listed = [home, f"{home}tag/travel/", *sorted(self.expected)]
+        if self.folder and not at:
+            listed += [f"{base}/shop/2024/05/a-blue-teapot-for-sale.html", f"{base}/shop/"]
+        self.server.route(f"{at}/sitemap-posts.xml.gz",
                           Reply(200, gzip.compress(_urlset(listed)),
                                 {"Content-Type": "application/x-gzip"}))  # fmt: skip
-        self.server.route("/sitemap-tags.xml", Reply(200, _urlset([f"{base}/tag/food/"]), _XML))
+        self.server.route(f"{at}/sitemap-tags.xml", Reply(200, _urlset([f"{home}tag/food/"]), _XML))
 
     @property
     def expected(self) -> set[str]:
-        return {f"{self.base}/notes/{n:04d}-a-note-on-things.html" for n in range(self.posts)}
+        return {f"{self.home}notes/{n:04d}-a-note-on-things.html" for n in range(self.posts)}
 
 
 @dataclass

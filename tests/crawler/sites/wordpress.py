@@ -7,7 +7,10 @@ has no robots.txt unless ``robots_sitemap`` names the sitemap in one.
 ``plain`` uses WordPress's default "plain" permalinks, as a fresh install
 has: posts ``?p=ID``, pages ``?paged=N``, feeds ``?feed=rss2``, the REST API
 at ``index.php?rest_route=/``, the sitemap at ``?sitemap=index`` (the
-shapes ``get_rest_url`` and ``WP_Sitemaps_*::get_*_url`` make).
+shapes ``get_rest_url`` and ``WP_Sitemaps_*::get_*_url`` make). Every page
+answers with WordPress's ``Link: <…>; rel="https://api.w.org/"`` header;
+``hidden`` strips the marks from the pages themselves (generator, REST
+link, ``/wp-content/`` paths), as "hide WordPress" plugins do.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class WordPressSite:
     plain: bool = False  # plain permalinks (?p=ID)
     robots_sitemap: bool = False  # the root robots.txt names the sitemap
     per_page: int = 10  # posts per list page of the blog itself
+    hidden: bool = False  # pages carry no WordPress marks (a "hide WordPress" plugin)
 
     def __post_init__(self) -> None:
         self.base = self.server.base
@@ -123,27 +127,33 @@ class WordPressSite:
         numbers = range(first, min(first + self.per_page, self.posts))
         items = "".join(f'<li><a href="{self.post_url(n)}">post {n}</a></li>' for n in numbers)
         older = f'<a href="{self._list_url(page + 1)}">Older posts</a>'
-        return Reply(200, self._page("A WordPress blog", "website", items, older), _HTML)
+        return self._page("A WordPress blog", "website", items, older)
 
     def _post(self, number: int) -> Reply:
         if not 0 <= number < self.posts:
             return Reply(404, b"not found", _HTML)
-        return Reply(200, self._page(f"post {number}", "article", f"<h1>post {number}</h1>"),
-                     _HTML)  # fmt: skip
+        return self._page(f"post {number}", "article", f"<h1>post {number}</h1>")
 
-    def _page(self, title: str, kind: str, *parts: str) -> bytes:
-        rest_root = f"{self.home}index.php?rest_route=/" if self.plain else f"{self.home}wp-json/"
+    @property
+    def rest_root(self) -> str:
+        return f"{self.home}index.php?rest_route=/" if self.plain else f"{self.home}wp-json/"
+
+    def _page(self, title: str, kind: str, *parts: str) -> Reply:
         feed = f"{self.home}?feed=rss2" if self.plain else f"{self.home}feed/"
         category = f"{self.home}?cat=3" if self.plain else f"{self.home}category/travel/"
         about = f"{self.home}?page_id=2" if self.plain else f"{self.home}about/"
-        return f"""<!DOCTYPE html><html><head><title>{title}</title>
-<meta name="generator" content="WordPress 6.5">
+        marks = "" if self.hidden else f"""<meta name="generator" content="WordPress 6.5">
+<link rel="https://api.w.org/" href="{self.rest_root}">"""
+        theme = f"{self.home}assets/css/main.css" if self.hidden else (
+            f"{self.home}wp-content/themes/twenty/style.css")
+        body = f"""<!DOCTYPE html><html><head><title>{title}</title>{marks}
 <meta property="og:type" content="{kind}">
-<link rel="https://api.w.org/" href="{rest_root}">
 <link rel="alternate" type="application/rss+xml" title="Feed" href="{feed}">
-<link rel="stylesheet" href="{self.home}wp-content/themes/twenty/style.css"></head>
+<link rel="stylesheet" href="{theme}"></head>
 <body><ul>{"".join(parts)}</ul><a href="{about}">About</a>
 <a href="{category}">Travel</a></body></html>""".encode()
+        link = f'<{self.rest_root}>; rel="https://api.w.org/"'
+        return Reply(200, body, {**_HTML, "Link": link})
 
     # --- REST API ------------------------------------------------------------
     def _index_php(self, request: Request) -> Reply:
@@ -194,9 +204,16 @@ class WordPressSite:
                                "paged": 1}))  # fmt: skip
         entries = "".join(f"<sitemap><loc>{url.replace('&', '&amp;')}</loc></sitemap>"
                           for url in urls)  # fmt: skip
-        body = (f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="{_NS}">'
-                f"{entries}</sitemapindex>")  # fmt: skip
+        body = (f'<?xml version="1.0" encoding="UTF-8"?>{self._stylesheet("index")}'
+                f'<sitemapindex xmlns="{_NS}">{entries}</sitemapindex>')  # fmt: skip
         return Reply(200, body.encode(), _XML)
+
+    def _stylesheet(self, kind: str) -> str:
+        """The stylesheet line WordPress puts atop its sitemaps (``WP_Sitemaps_Renderer``)."""
+        name = "wp-sitemap-index.xsl" if kind == "index" else "wp-sitemap.xsl"
+        href = f"{self.home}?sitemap-stylesheet={kind}" if self.plain else f"{self.home}{name}"
+        return f'<?xml-stylesheet type="text/xsl" href="{href.replace("&", "&amp;")}" ?>'
+
 
     def _post_sitemap(self, request: Request) -> Reply:
         return self._post_sitemap_page(int(request.path.rsplit("-", 1)[1].split(".")[0]))
@@ -204,13 +221,14 @@ class WordPressSite:
     def _post_sitemap_page(self, number: int) -> Reply:
         first = (number - 1) * self.sitemap_per_file
         numbers = range(first, min(first + self.sitemap_per_file, self.posts))
-        return Reply(200, _urlset(self.post_url(n) for n in numbers), _XML)
+        return Reply(200, _urlset((self.post_url(n) for n in numbers),
+                                  self._stylesheet("sitemap")), _XML)  # fmt: skip
 
     def _page_sitemap(self, request: Request | None) -> Reply:
         pages = [f"{self.home}about/", f"{self.home}category/travel/"]
         if self.plain:
             pages = [f"{self.home}?page_id=2", f"{self.home}?cat=3"]
-        return Reply(200, _urlset(pages), _XML)
+        return Reply(200, _urlset(pages, self._stylesheet("sitemap")), _XML)
 
     # --- feeds -------------------------------------------------------------------
     def _feed(self, request: Request) -> Reply:
@@ -232,7 +250,7 @@ class WordPressSite:
         return Reply(200, body.encode(), {"Content-Type": "application/rss+xml; charset=UTF-8"})
 
 
-def _urlset(urls) -> bytes:
+def _urlset(urls, stylesheet: str = "") -> bytes:
     entries = "".join(f"<url><loc>{url.replace('&', '&amp;')}</loc></url>" for url in urls)
-    return (f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="{_NS}">'
+    return (f'<?xml version="1.0" encoding="UTF-8"?>{stylesheet}<urlset xmlns="{_NS}">'
             f"{entries}</urlset>").encode()  # fmt: skip

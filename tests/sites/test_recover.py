@@ -150,3 +150,47 @@ def test_a_csv_export_keeps_archived_titles_from_running_as_formulas():
     assert cells["title"] == "'" + post["title"]
     assert cells["summary"] == "'-2+3" and cells["original"] == "'@SUM(A1)"
     assert cells["url"] == post["url"]
+
+
+def test_posts_captured_under_a_lower_cased_path_are_recovered(server, wayback):
+    """GIVEN a dead blog at /Heartland/Hills, some posts captured only as
+    /heartland/hills/{id} (the index's key is lower-cased, so the prefix
+    query returns them) WHEN recovered THEN every captured post is listed
+    once, spelled as the blog spells it, its copy read by the captured spelling."""
+    blog = XuiteBlog(server, posts=4, uid="Heartland", blog="Hills")
+    home = blog.home
+    server.stop()
+    now = time.time()
+    posts = [f"{home}/{blog.post_id(n)}" for n in range(3)]
+    lowered = [url.replace("/Heartland/Hills/", "/heartland/hills/") for url in posts]
+    wayback.add_capture(lowered[0], now - 2 * 86400)
+    wayback.add_capture(posts[1], now - 5 * 86400)
+    wayback.add_capture(lowered[1], now - 86400)  # later, lower-cased: the same post
+    wayback.add_capture(posts[2], now - 86400)
+
+    row = recover(url=home)
+
+    assert (row.state, row.posts_found) == ("done", 3)
+    listed = {post.url: post.original for post in row.posts.all()}
+    assert listed == {posts[0]: lowered[0], posts[1]: lowered[1], posts[2]: posts[2]}
+
+
+def test_a_blocked_site_fails_at_once_and_is_never_retried(server, wayback):
+    """GIVEN a blog the Archive excludes (its CDX answers the recorded 403
+    "Blocked Site Error") WHEN a queued recovery runs THEN it fails at once
+    with a plain reason, with no retry time: one CDX request, no more."""
+    from urllib.parse import urlsplit
+
+    from sites.recovery import run_recovery, start_recovery
+
+    stamps = kill_blog(server, wayback)
+    home = next(iter(stamps)).rsplit("/", 1)[0]
+    wayback.blocked.add(urlsplit(home).hostname)
+    row = start_recovery(url=home)
+
+    row = run_recovery(row.pk)
+
+    assert row.state == "failed" and "excludes this site" in row.error
+    assert row.next_attempt_at is None
+    assert run_recovery(row.pk).state == "failed"
+    assert len(wayback.cdx_requests()) == 1

@@ -3,6 +3,7 @@ and "archive what is missing" submits exactly the gaps."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from io import StringIO
 
@@ -13,6 +14,8 @@ from archiver import workflow
 from crawler.models import Site
 from sites.coverage import archive_gaps, check_coverage, site_coverage
 from tests.crawler.sites.xuite import XuiteBlog
+from tests.support import cdx as index
+from tests.support.fake_wayback import recorded, ts14
 from tests.support.timings import FAST
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +140,56 @@ def test_the_admin_checks_coverage_and_shows_counts_and_a_bar(server, wayback, a
 
     assert "20 live posts, 16 in the Archive: 10 captured, 4 stale, 6 missing, 2 gone" in page
     assert '<progress max="20" value="14">' in page
+
+
+def recorded_row(status: str, url: str, when: float, **changes: str) -> index.Row:
+    """energystar.gov's recorded 200 (``status`` "200") or revisit row
+    (status "-", the same digest), moved to ``url`` and ``when``."""
+    rows = index.parse_recorded(recorded("cdx/energystar-revisits.txt"))
+    row = next(r for r in rows if r.statuscode == status)
+    return dataclasses.replace(
+        row, urlkey=index.urlkey(url), original=url, timestamp=ts14(when), **changes
+    )
+
+
+def test_a_post_re_captured_unchanged_last_year_counts_from_that_revisit(server, wayback):
+    """GIVEN a live post whose only 200 capture is eight years old and which the
+    Archive re-captured unchanged 200 days ago (the recorded `warc/revisit`
+    row: status "-", the 200's digest) WHEN coverage is checked THEN it is
+    `captured` from the revisit, and archiving the stale posts leaves it alone;
+    a revisit of another digest does not count."""
+    blog = XuiteBlog(server, posts=3)
+    now = time.time()
+    fresh, other = (f"{blog.home}/{blog.post_id(n)}" for n in range(2))
+    for url in (fresh, other):
+        wayback.add_rows([recorded_row("200", url, now - 3000 * DAY)])
+    revisit = recorded_row("-", fresh, now - 200 * DAY)
+    wayback.add_rows([revisit, recorded_row("-", other, now - 200 * DAY, digest="Z" * 32)])
+
+    coverage = check_coverage(url=blog.home, adapter="xuite", stale_days=365)
+
+    by_url = {post.url: post for post in coverage.posts}
+    assert (by_url[fresh].state, by_url[fresh].timestamp) == ("captured", revisit.timestamp)
+    assert by_url[other].state == "stale"
+    assert fresh not in coverage.urls("missing", "stale")
+
+
+def test_posts_captured_under_a_lower_cased_path_match_their_live_spelling(server, wayback):
+    """GIVEN a live blog at /Heartland/Hills whose posts the index holds as
+    /heartland/hills/{id} (its key is lower-cased; the real rows keep
+    whatever spelling was captured) WHEN coverage is checked THEN those posts
+    are `captured`, spelled as the live blog spells them, not missing and gone."""
+    blog = XuiteBlog(server, posts=4, uid="Heartland", blog="Hills")
+    now = time.time()
+    posts = [f"{blog.home}/{blog.post_id(n)}" for n in range(4)]
+    lowered = posts[0].replace("/Heartland/Hills/", "/heartland/hills/")
+    wayback.add_capture(lowered, now - 3 * DAY)
+    wayback.add_capture(posts[1], now - 3 * DAY)
+
+    coverage = check_coverage(url=blog.home, adapter="xuite", stale_days=365)
+
+    assert set(coverage.urls("captured")) == set(posts[:2])
+    assert set(coverage.urls("missing")) == set(posts[2:])
+    assert coverage.urls("gone") == []
+    by_url = {post.url: post for post in coverage.posts}
+    assert by_url[posts[0]].original == lowered  # the capture's own spelling, for its copy
