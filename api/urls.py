@@ -7,7 +7,8 @@ from .auth import CurrentTokenView
 
 # Every documented path answers as written, with or without its trailing
 # slash: a POST to /api/v1/jobs must not be redirected (the body would be lost).
-router = DefaultRouter(trailing_slash="/?")
+router = DefaultRouter()
+router.trailing_slash = "/?"  # a regex: DRF's trailing_slash=True would mean "/" only
 router.register("jobs", views_v1.JobViewSet, basename="job")
 router.register("summaries", views_v1.SummaryViewSet, basename="summary")
 router.register("sites", views_v1.SiteViewSet, basename="site")

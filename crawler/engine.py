@@ -18,6 +18,7 @@ from protego import Protego
 from waybrief.fetching import FetchedPage
 from waybrief.fetching.errors import FetchError
 
+from . import keeping
 from .adapters import ADAPTERS, DETECTION_ORDER
 from .adapters.base import Adapter, Listing, Parse
 from .canonical import origin
@@ -261,32 +262,6 @@ class Crawl:
                 schedule(url, 0)
         return scheduled
 
-    async def read_posts(self, wanted: Callable[[str], bool], *, workers: int = 16) -> int:
-        """Read every post found that ``wanted`` names, once (for its local
-        WARC copy, which the client's recorder writes). A post that cannot be
-        read counts as a failed page, so the run ends incomplete and is
-        tried again. Returns how many were read."""
-        todo = iter(sorted(url for url in self.journal.known if wanted(url)))
-        read = 0
-
-        async def worker() -> None:
-            nonlocal read
-            for url in todo:  # shared: each URL goes to one worker
-                try:
-                    page = await self.fetch(url)
-                except FetchError as exc:
-                    self.journal.failed(url, str(exc))
-                    continue
-                if page.status >= 400:
-                    self.journal.failed(url, f"HTTP {page.status}")
-                else:
-                    read += 1
-
-        async with anyio.create_task_group() as group:
-            for _ in range(workers):
-                group.start_soon(worker)
-        return read
-
     def found(self, urls: Iterable[str]) -> None:
         """Posts found (already canonical); new ones are stored and announced."""
         new = self.journal.add(urls)
@@ -335,7 +310,7 @@ async def run(
                 chosen = await crawl.begin(adapter, base_url, **(options or {}))
                 await chosen.enumerate(crawl)
                 if keep_posts is not None and chosen.reads_live:
-                    crawl.stats["posts_kept"] = await crawl.read_posts(keep_posts)
+                    crawl.stats["posts_kept"] = await keeping.read_posts(crawl, keep_posts)
             finally:
                 group.cancel_scope.cancel()
     except BaseExceptionGroup as group_error:

@@ -63,7 +63,7 @@ def site_for(*, url: str, adapter: str = "", by_user: bool = True) -> Site:
         raise UnknownAdapter(f"There is no adapter named {adapter!r}; choose one of: {names}.")
     if adapter:
         home = ADAPTERS[adapter]().home(url)
-    elif (urlsplit(url).hostname or "").lower() == "blog.xuite.net":
+    elif (urlsplit(url).hostname or "").lower() in ("blog.xuite.net", "m.xuite.net"):
         home = ADAPTERS["xuite"]().home(url)  # one Site per blog, whichever page was given
     else:
         home = canonicalize(url) or url
@@ -109,9 +109,12 @@ def crawl_site(
     on_progress: engine.Progress | None = None,
     resolver: Resolver | None = None,
     by_user: bool = False,
+    live: bool = False,
 ) -> CrawlRun:
     """Crawl ``url`` here and now (or queue it, with ``enqueue``): the commands'
     way, so a site made here is not one a person added unless ``by_user``.
+    With ``live``, the site itself is read (its platform detected) even when
+    it is set to be read from the Archive: ``coverage`` compares the two.
 
     An unfinished run of the same site (stopped, incomplete, or abandoned
     by a dead process) is resumed unless ``fresh``; ``on_url`` then hears
@@ -124,8 +127,9 @@ def crawl_site(
     site = site_for(url=url, adapter=adapter, by_user=by_user)
     run = None if fresh else resumable_run(site=site, adapter=adapter)
     if run is None:
+        fallback = "" if live and site.adapter == "wayback" else site.adapter
         run = CrawlRun.objects.create(
-            site=site, adapter=adapter or site.adapter, concurrency=concurrency, delay=delay
+            site=site, adapter=adapter or fallback, concurrency=concurrency, delay=delay
         )
     elif concurrency or delay is not None:
         CrawlRun.objects.filter(pk=run.pk).update(concurrency=concurrency, delay=delay)

@@ -10,6 +10,7 @@ it already holds. The command, the admin and the API all come through here.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,11 +21,11 @@ from django.utils import timezone
 
 from archiver.models import Capture
 from archiver.services import archive_urls
-from crawler.adapters.wayback import post_shape
+from crawler.adapters.wayback import capture_homes, post_shape
 from crawler.engine import SiteUnreadable
 from crawler.models import CrawlRun, Site
 from crawler.selectors import run_post_urls
-from crawler.services import crawl_site, live_shape
+from crawler.services import UnknownAdapter, crawl_site, live_shape
 from wayback import cdx, wayback_timestamp
 from wayback.cdx import CdxReader
 from wayback.urls import parse_timestamp
@@ -83,7 +84,10 @@ def latest_captures(
     post = post_shape(home, shape)
     spelling: dict[str, str] = {}
     replays: dict[str, cdx.Replays] = {}
-    for row in reader.rows(home, collapse=False, revisits=True):
+    rows = itertools.chain.from_iterable(  # a Xuite blog's mobile captures too
+        reader.rows(prefix, collapse=False, revisits=True) for prefix in capture_homes(home, shape)
+    )
+    for row in rows:
         url = post(row.get("original", ""))
         if parse_timestamp(row.get("timestamp", "")) is None:
             if bad_rows is not None:
@@ -98,9 +102,11 @@ def latest_captures(
 
 
 def live_run(site: Site) -> CrawlRun | None:
-    """The site's latest finished crawl, whatever adapter it fell back on."""
+    """The site's latest finished crawl of the live site: one that read the
+    Archive instead (``--adapter wayback``, or the fallback when the site was
+    gone) says nothing of what is live."""
     finished = site.runs.filter(state__in=(CrawlRun.State.DONE, CrawlRun.State.INCOMPLETE))
-    return finished.order_by("-created_at").first()
+    return finished.exclude(adapter="wayback").order_by("-created_at").first()
 
 
 def site_coverage(
@@ -145,7 +151,9 @@ def check_coverage(
 ) -> Coverage:
     """Crawl the live blog now, then compare it with the index. Raises
     ``SiteUnreadable`` when neither the blog nor the Archive could be read."""
-    run = crawl_site(url=url, adapter=adapter, fresh=True, **crawl)
+    if adapter == "wayback":
+        raise UnknownAdapter("coverage reads the live blog; the wayback adapter reads the Archive.")
+    run = crawl_site(url=url, adapter=adapter, fresh=True, live=True, **crawl)
     if run.state == CrawlRun.State.FAILED:
         raise SiteUnreadable(run.error or "the crawl failed")
     return site_coverage(site=run.site, run=run, stale_days=stale_days)

@@ -172,6 +172,8 @@ async def _release_request_thread() -> None:
     """
     await sync_to_async(_close_connection, thread_sensitive=True)()
     context = SyncToAsync.thread_sensitive_context.get(None)
+    if context is None:
+        return  # not under Django's ASGI handler (a test client): no thread kept
     executor = SyncToAsync.context_to_thread_executor.pop(context, None)
     if executor is not None:
         executor.shutdown(wait=False)  # a new one is made if the request needs it again
@@ -179,7 +181,7 @@ async def _release_request_thread() -> None:
 
 async def _events(pk: int, slot: _Slot) -> AsyncIterator[str]:
     try:
-        pass  # await _release_request_thread()
+        await _release_request_thread()
         async for value in follow(pk, seconds=settings.SUMMARY_STREAM_SECONDS):
             if value is None:
                 yield ": still working\n\n"

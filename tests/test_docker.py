@@ -13,7 +13,8 @@ def compose() -> dict:
 
 def test_compose_has_every_service_and_volume():
     spec = compose()
-    assert set(spec["services"]) == {"postgres", "redis", "web", "worker", "gpu-worker"}
+    assert set(spec["services"]) == {"postgres", "redis", "web", "worker", "model-worker",
+                                     "gpu-worker"}  # fmt: skip
     assert set(spec["volumes"]) == {"pgdata", "redisdata", "appdata"}
 
 
@@ -32,7 +33,7 @@ def test_the_gpu_worker_reserves_an_nvidia_gpu_and_offloads_every_layer():
 
 
 def test_the_app_services_use_postgres_and_redis():
-    for name in ("web", "worker", "gpu-worker"):
+    for name in ("web", "worker", "model-worker", "gpu-worker"):
         env = compose()["services"][name]["environment"]
         assert env["DATABASE_URL"].startswith("postgres://"), name
         assert env["CELERY_BROKER_URL"].startswith("redis://"), name
@@ -66,3 +67,22 @@ def test_both_images_copy_every_package_the_project_installs():
         text = (DOCKER / dockerfile).read_text()
         copied = {line.split()[1] for line in text.splitlines() if line.startswith("COPY ")}
         assert packages <= copied, (dockerfile, packages - copied)
+
+
+def test_the_web_runs_the_asgi_server_of_make_run():
+    """compose's web service and the image's default command are `manage.py serve`
+    (uvicorn, as `make run`), never a sync server that holds a thread per stream."""
+    web = compose()["services"]["web"]["command"]
+    assert "manage.py serve 0.0.0.0:8000 --no-worker" in web and "gunicorn" not in web
+    text = (DOCKER / "Dockerfile").read_text()
+    assert 'CMD ["python", "manage.py", "serve", "0.0.0.0:8000", "--no-worker"]' in text
+    assert "manage.py serve" in (DOCKER.parent / "Makefile").read_text()
+
+
+def test_the_model_has_a_worker_of_its_own():
+    """Archive saves never queue behind a model: the model's queue is served apart."""
+    services = compose()["services"]
+    assert "summarize" not in services["worker"]["command"]
+    for name in ("model-worker", "gpu-worker"):
+        command = services[name].get("command") or (DOCKER / "Dockerfile.gpu").read_text()
+        assert "summarize" in command and "default" not in command, name

@@ -154,10 +154,11 @@ class WaybackClient:
 
     # --- look-ups -----------------------------------------------------------
     def available(self, url: str) -> Snapshot | None:
-        """The most recent good capture the availability API knows, if any."""
+        """The most recent good capture the availability API knows, if any: one
+        that replays the page (status 200), not a redirect or an error page."""
         data = self._json("GET", "/wayback/available", params={"url": url})
         closest = (data.get("archived_snapshots") or {}).get("closest") or {}
-        if not closest.get("available") or str(closest.get("status", "200"))[:1] not in "23":
+        if not closest.get("available") or str(closest.get("status", "200")) != "200":
             return None
         timestamp = str(closest.get("timestamp", ""))
         return Snapshot(timestamp, url, self.wayback_url(timestamp, url)) if timestamp else None
@@ -226,9 +227,7 @@ def _raise_for_status(response: httpx.Response, *, may_create: bool) -> None:
         return
     text = f"HTTP {code}: {response.text[:200]}".strip()
     if code == 429:
-        raise RateLimited(
-            text, retry_after=retry_after(response.headers.get("Retry-After"))
-        )
+        raise RateLimited(text, retry_after=retry_after(response.headers.get("Retry-After")))
     if code == 401:
         raise Unauthorized(text)
     if code == 403 and _blocked_site(response):

@@ -46,10 +46,11 @@ def _redis_url() -> str:
     return url if url.startswith(("redis://", "rediss://", "unix://")) else ""
 
 
-def _namespace() -> str:
-    """Deployments sharing one Redis (or one machine) must not hear each other."""
-    name = str(settings.DATABASES["default"].get("NAME", ""))
-    return hashlib.sha256(f"{settings.DATA_DIR}|{name}".encode()).hexdigest()[:12]
+def _redis_prefix() -> str:
+    """Deployments sharing one Redis must not hear each other (pub/sub ignores the
+    db number): channels are named after the database, which every worker of a
+    deployment shares, wherever its data dir is."""
+    return f"waybrief:{settings.DATABASES['default'].get('NAME', '')}:"
 
 
 # --- publishing (sync: the worker) -------------------------------------------
@@ -75,12 +76,14 @@ def _publish_redis(channel: str, payload: str) -> None:
 
         _redis_client = redis.Redis.from_url(_redis_url(), socket_timeout=2,
                                              socket_connect_timeout=2)  # fmt: skip
-    _redis_client.publish(f"waybrief:{_namespace()}:{channel}", payload)
+    _redis_client.publish(_redis_prefix() + channel, payload)
 
 
 def socket_dir() -> Path:
-    """Short (a socket path has ~100 bytes at most) and private to this user."""
-    folder = Path(tempfile.gettempdir()) / f"waybrief-{os.getuid()}-{_namespace()}"
+    """One per data dir (the embedded default's processes share one), short (a
+    socket path has ~100 bytes at most) and private to this user."""
+    data_dir = hashlib.sha256(str(settings.DATA_DIR).encode()).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"waybrief-{os.getuid()}-{data_dir}"
     folder.mkdir(mode=0o700, exist_ok=True)
     return folder
 
@@ -108,6 +111,7 @@ class _Hub:
     def __init__(self) -> None:
         self.queues: dict[str, set[asyncio.Queue]] = {}
         self.task: asyncio.Task | None = None
+        self.listening = asyncio.Event()  # set once notices can arrive
 
     def join(self, channel: str) -> asyncio.Queue:
         queue: asyncio.Queue = asyncio.Queue(QUEUE_SIZE)
@@ -138,17 +142,19 @@ class _Hub:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis restarting: subscribers fall back to polling
+                self.listening.clear()
                 log.warning("notice listener stopped (%s); retrying in 1 s", exc)
             await asyncio.sleep(1)
 
     async def _listen_redis(self) -> None:
         import redis.asyncio as aioredis
 
-        prefix = f"waybrief:{_namespace()}:"
+        prefix = _redis_prefix()
         client = aioredis.Redis.from_url(_redis_url())
         try:
             async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
                 await pubsub.psubscribe(prefix + "*")
+                self.listening.set()
                 async for message in pubsub.listen():
                     channel = message["channel"].decode()[len(prefix) :]
                     self.deliver(channel, (message.get("data") or b"").decode())
@@ -162,6 +168,7 @@ class _Hub:
         receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         receiver.setblocking(False)
         receiver.bind(str(path))
+        self.listening.set()
         loop = asyncio.get_running_loop()
         try:
             while True:
@@ -203,17 +210,13 @@ async def subscribe(channel: str) -> AsyncIterator[str]:
             yield await queue.get()
 
 
-async def ready(timeout: float = 2.0) -> bool:
-    """Wait until this process's listener is subscribed (tests; a first notice)."""
+async def ready(timeout: float = 5.0) -> bool:
+    """Wait until this process's listener hears notices (a test, before its first one)."""
     hub = _hub()
     if hub.task is None:
         return False
-    if carrier() == "local":
-        deadline = asyncio.get_running_loop().time() + timeout
-        while asyncio.get_running_loop().time() < deadline:
-            if any(socket_dir().glob(f"{os.getpid()}-*.sock")):
-                return True
-            await asyncio.sleep(0.01)
+    try:
+        await asyncio.wait_for(hub.listening.wait(), timeout)
+    except TimeoutError:
         return False
-    await asyncio.sleep(0.2)  # PSUBSCRIBE round trip
     return True

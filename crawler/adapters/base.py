@@ -8,10 +8,11 @@ read (so a resumed run does not read it again) and collect the posts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from courlan import is_navigation_page, is_not_crawlable
 
@@ -68,6 +69,12 @@ class Adapter:
         raise NotImplementedError
 
 
+#: WordPress's "plain" permalink (and every post's shortlink): ``/?p=123`` is a post
+_PLAIN_PERMALINK = re.compile(r"p=\d+")
+#: query variables of list, feed, sitemap, search and API pages (WordPress's
+#: plain addresses: ``?paged=2``, ``?feed=rss2``, ``?sitemap=index``, ``?cat=3``…)
+_LISTING_QUERY = {"paged", "feed", "sitemap", "sitemap-stylesheet", "rest_route", "cat", "tag",
+                  "s", "author"}  # fmt: skip
 _NOT_POSTS = {"feed", "rss", "atom", "wp-json", "comments", "search", "xmlrpc.php", "wp-admin"}
 
 
@@ -77,7 +84,11 @@ def is_listing_url(url: str, home: str) -> bool:
     lowered = url.lower().rstrip("/")
     if lowered == home.lower().rstrip("/") or lowered.count("/") <= 2:
         return True
-    segments = set(urlsplit(lowered).path.split("/"))
-    if segments & _NOT_POSTS or lowered.endswith((".xml", ".xml.gz")):
+    parts = urlsplit(lowered)
+    if set(parts.path.split("/")) & _NOT_POSTS or lowered.endswith((".xml", ".xml.gz")):
         return True
+    if set(parse_qs(parts.query, keep_blank_values=True)) & _LISTING_QUERY:
+        return True
+    if _PLAIN_PERMALINK.fullmatch(parts.query):  # courlan counts ?p=N as a pager
+        return is_navigation_page(urlsplit(url)._replace(query="").geturl())
     return is_navigation_page(url) or is_not_crawlable(url)

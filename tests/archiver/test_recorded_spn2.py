@@ -144,3 +144,16 @@ def test_a_lost_save_is_never_archived_on_a_redirect_capture_only_on_its_target(
     assert (capture.state, capture.timestamp) == (State.ARCHIVED, stamp)
     assert capture.wayback_url.endswith(f"/web/{stamp}/{target}")
     assert len(wayback.saves(URL)) == 1
+
+
+def test_a_redirect_capture_in_the_availability_api_does_not_skip_the_save(wayback):
+    """GIVEN a URL whose only capture an hour ago is an `unk` 301 (as recorded
+    for dw.com), which the availability API reports as its closest WHEN it is
+    archived THEN the look-up does not count it: the URL is saved."""
+    dw = index.parse_recorded(recorded("cdx/dw-unk-301.txt"))
+    unk = next(r for r in dw if r.mimetype == "unk")
+    wayback.add_page(URL, time.time() - 3600, b"", kind=(unk.mimetype, unk.statuscode))
+
+    (capture,) = drive(URL)
+
+    assert capture.state == State.ARCHIVED and len(wayback.saves(URL)) == 1

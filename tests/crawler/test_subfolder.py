@@ -9,7 +9,10 @@ and with plain permalinks ``index.php?rest_route=/wp/v2/posts``,
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from crawler.models import CrawlRun
 from tests.crawler.sites.static import SitemapSite
@@ -39,6 +42,18 @@ def test_the_sitemap_in_the_blogs_folder_is_read_though_the_root_answers_404(ser
     assert server.hits["/blog/sitemap-tags.xml"] == 0
 
 
+def test_the_crawl_command_prints_the_posts_of_a_blog_in_a_folder(server):
+    """GIVEN a site at /blog/ whose root answers 404 WHEN `crawl URL
+    --adapter sitemap` runs on /blog/ THEN stdout holds its posts, one a
+    line (it used to fail: "http://…/ cannot be read: it answered 404")."""
+    site = SitemapSite(server, posts=12, folder="/blog")
+    out, err = StringIO(), StringIO()
+
+    call_command("crawl", site.home, "--adapter", "sitemap", stdout=out, stderr=err)
+
+    assert sorted(out.getvalue().splitlines()) == sorted(site.expected)
+
+
 def test_robots_txt_names_the_sitemap_when_the_folder_has_none(server):
     """GIVEN a blog at /blog/ without a sitemap of its own, whose site's
     robots.txt names a root sitemap that also lists the shop at /shop/ WHEN
@@ -66,6 +81,19 @@ def test_a_sitemap_given_as_the_start_is_read(server, adapter):
     assert run.state == CrawlRun.State.DONE, run.error
     assert set(announced) == site.expected
     assert server.hits["/"] == 0
+
+
+def test_a_plain_permalink_wordpress_sitemap_gives_its_posts(server):
+    """GIVEN WordPress at /blog/ with plain permalinks (posts /blog/?p=ID,
+    its sitemap at /blog/?sitemap=index) WHEN it is crawled with --adapter
+    sitemap THEN its ?p=ID posts are found (they are no pager pages), and
+    its fixed pages and categories are not."""
+    site = WordPressSite(server, posts=30, folder="/blog", plain=True)
+
+    run, announced = crawl(site.home, adapter="sitemap")
+
+    assert run.state == CrawlRun.State.DONE, run.error
+    assert set(announced) == site.expected
 
 
 def test_no_sitemap_anywhere_fails_saying_where_it_looked(server):
@@ -179,3 +207,25 @@ def test_a_resumed_wordpress_run_keeps_the_blogs_home(server):
     assert set(announced) == site.expected
     post_path = start.removeprefix(site.base)
     assert [path for path in server.hits if path.startswith(post_path) and path != post_path] == []
+
+
+@pytest.mark.parametrize(
+    ("captured", "post"),
+    [
+        ("http://www.e.org/blog/?p=1234", "https://e.org/blog/?p=1234"),
+        ("https://e.org/blog/2020/01/a-day-out/", "https://e.org/blog/2020/01/a-day-out/"),
+        ("https://e.org/blog/?paged=2", None),
+        ("https://e.org/blog/?feed=rss2", None),
+        ("https://e.org/blog/feed/", None),
+        ("https://e.org/blog/?sitemap=index", None),
+        ("https://e.org/blog/wp-json/wp/v2/posts", None),
+        ("https://e.org/blog/page/2/", None),
+        ("https://e.org/shop/?p=1234", None),
+    ],
+)
+def test_the_archives_captures_of_a_wordpress_blog_in_a_folder_are_told_apart(captured, post):
+    """A capture of a plain permalink (?p=ID) is a post of the blog, not a
+    pager page; WordPress's own list, feed, sitemap and API pages are not."""
+    from crawler.adapters.wayback import post_shape
+
+    assert post_shape("https://e.org/blog/")(captured) == post

@@ -124,3 +124,12 @@ def test_a_blog_captured_under_its_mobile_address_is_listed_from_it(wayback):
     assert run.site.url == home
     assert sorted(announced) == sorted(expected)
     assert stored(run) == expected
+
+
+@pytest.mark.django_db
+def test_a_mobile_page_names_the_same_site_as_the_blog():
+    from crawler.services import site_for
+
+    home = site_for(url="https://blog.xuite.net/Alice.B_2/Diary01")
+    assert site_for(url="https://m.xuite.net/blog/Alice.B_2/Diary01/12345678") == home
+    assert site_for(url="https://m.xuite.net/blog/Alice.B_2/Diary01") == home

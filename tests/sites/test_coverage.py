@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from archiver import workflow
 from crawler.models import Site
+from crawler.services import crawl_site
 from sites.coverage import archive_gaps, check_coverage, site_coverage
 from tests.crawler.sites.xuite import XuiteBlog
 from tests.support import cdx as index
@@ -193,3 +194,19 @@ def test_posts_captured_under_a_lower_cased_path_match_their_live_spelling(serve
     assert coverage.urls("gone") == []
     by_url = {post.url: post for post in coverage.posts}
     assert by_url[posts[0]].original == lowered  # the capture's own spelling, for its copy
+
+
+def test_after_a_crawl_from_the_archive_coverage_still_reads_the_live_blog(server, wayback):
+    """GIVEN a live blog first crawled with --adapter wayback (so the site is set to be
+    read from the Archive) WHEN its coverage is checked THEN the live side is the live
+    blog (20 posts, not 0 with every post "gone"), and a post captured as {id} and as
+    {id}-{title} is one row."""
+    blog = XuiteBlog(server, posts=20)
+    expected = seed(blog, wayback)
+    crawl_site(url=blog.home, adapter="wayback")
+
+    coverage = check_coverage(url=blog.home, stale_days=365)
+
+    assert coverage.counts["live"] == 20 and coverage.counts["gone"] == 2
+    assert {state: set(coverage.urls(state)) for state in expected} == expected
+    assert len(coverage.posts) == 22

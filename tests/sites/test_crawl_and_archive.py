@@ -50,3 +50,21 @@ def test_the_admin_adds_a_site_and_queues_it_in_one_step(admin_client, server):
     assert run.archive_posts is True and run.state == CrawlRun.State.PENDING
     page = admin_client.get(f"/admin/crawler/site/{run.site_id}/change/").content.decode()
     assert "<progress" in page and "posts found" in page
+
+
+def test_a_post_the_archive_cannot_take_does_not_refuse_its_whole_batch():
+    """GIVEN a finished run whose posts include one address too long for the Archive
+    WHEN its posts are queued THEN every other post gets its capture, and that one is
+    left out (logged) instead of refusing the batch."""
+    from crawler.models import DiscoveredURL, Site
+
+    site = Site.objects.create(url="https://blog.example.org/")
+    run = CrawlRun.objects.create(site=site, state=CrawlRun.State.DONE)
+    urls = [f"https://blog.example.org/{n}" for n in range(3)]
+    urls.append("https://blog.example.org/" + "x" * 2000)
+    DiscoveredURL.objects.bulk_create(
+        DiscoveredURL(site=site, run=run, last_run=run, url=url) for url in urls
+    )
+
+    assert archive_posts(run) == 3
+    assert set(Capture.objects.values_list("url", flat=True)) == set(urls[:3])

@@ -194,3 +194,18 @@ def test_a_blocked_site_fails_at_once_and_is_never_retried(server, wayback):
     assert row.next_attempt_at is None
     assert run_recovery(row.pk).state == "failed"
     assert len(wayback.cdx_requests()) == 1
+
+
+def test_posts_captured_only_under_their_mobile_address_are_recovered(wayback):
+    """GIVEN a gone Xuite blog whose Archive copies are partly desktop pages and partly
+    only mobile ones (m.xuite.net/blog/{uid}/{blog}/{id}, a real shape in ArchiveTeam's
+    xuite-grab) WHEN it is recovered THEN every post is listed once, spelled the desktop way."""
+    home = "http://blog.xuite.net/alice/diary"
+    wayback.add_capture(f"{home}/12000001", time.time() - 3 * 86400)
+    wayback.add_capture("https://m.xuite.net/blog/alice/diary/12000002", time.time() - 86400)
+    wayback.add_capture("https://m.xuite.net/blog/alice/diary/12000001", time.time() - 86400)
+
+    row = recover(url=home)
+
+    assert sorted(row.posts.values_list("url", flat=True)) == [
+        f"{home}/12000001", f"{home}/12000002"]

@@ -76,7 +76,8 @@ class StandInHub:
                 self.send_response(206 if start else 200)
                 self._headers(etag, len(content))
                 if start:
-                    self.send_header("Content-Range", f"bytes {start}-{len(content) - 1}/{len(content)}")
+                    end = len(content) - 1
+                    self.send_header("Content-Range", f"bytes {start}-{end}/{len(content)}")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if hub.drop_after and not start:

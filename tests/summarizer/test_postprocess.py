@@ -37,7 +37,7 @@ def test_a_wrapped_takeaway_line_continues_its_bullet():
 
 
 def test_a_takeaway_drops_code_fences_and_repeated_points():
-    raw = "- It limits requests.\n```python\nbucket = TokenBucket()\n```\n- It limits requests.\n- It waits."
+    raw = "- It limits requests.\n```python\nb = Bucket()\n```\n- It limits requests.\n- It waits."
     assert clean_output(raw, mode="takeaway") == "- It limits requests.\n- It waits."
 
 
@@ -72,8 +72,8 @@ def test_an_explanation_loses_the_program_it_rewrote():
 
 
 def test_chat_template_tokens_and_echoed_instructions_are_removed():
-    raw = "<|im_start|>assistant\nTitle: 阿里山的茶園一日 上週末我們去採茶。\n請用繁體中文回答。<|im_end|>"
-    assert clean_output(raw, mode="summary", title="阿里山的茶園一日") == "上週末我們去採茶。"
+    raw = "<|im_start|>assistant\nTitle: 茶園一日 上週末我們去採茶。\n請用繁體中文回答。<|im_end|>"
+    assert clean_output(raw, mode="summary", title="茶園一日") == "上週末我們去採茶。"
 
 
 def test_a_repeated_line_or_sentence_is_a_loop():

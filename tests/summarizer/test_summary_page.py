@@ -89,16 +89,17 @@ def test_new_summaries_are_rate_limited_per_client(client, settings):
     assert codes == [200, 200, 429]
 
 
+@pytest.mark.django_db(transaction=True)  # an async view: it reads from another thread
 def test_the_event_stream_sends_progress_then_done():
+    from tests.support.streams import read_stream
+
     summary = Summary.objects.create(url="https://example.org/p", state=Summary.State.SUMMARIZING,
                                      stage="summarizing", partial_output="Half a")  # fmt: skip
-    stream = Client().get(f"/s/{summary.token}/events")
+    done = lambda: Summary.objects.filter(pk=summary.pk).update(state="done", output="Whole.")  # noqa: E731
+    stream, (first, second) = read_stream(f"/s/{summary.token}/events", 2, after_first=done)
     assert stream["Content-Type"] == "text/event-stream"
-    chunks = iter(stream.streaming_content)
-    first = next(chunks).decode()
     assert first.startswith("event: progress") and '"partial": "Half a"' in first
-    Summary.objects.filter(pk=summary.pk).update(state=Summary.State.DONE, output="Whole.")
-    assert next(chunks).decode().startswith("event: done")
+    assert second.startswith("event: done")
 
 
 def test_archiving_from_the_page_needs_a_post_with_csrf(settings):

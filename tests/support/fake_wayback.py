@@ -215,7 +215,7 @@ class FakeWayback(StandIn):
         if not stamps:
             return 200, {"url": url, "archived_snapshots": {}}, {}
         closest = {
-            "status": "200",
+            "status": self.kinds.get(url, ("text/html", "200"))[1],
             "available": True,
             "timestamp": stamps[-1],
             "url": f"{self.base_url}/web/{stamps[-1]}/{url}",

@@ -95,7 +95,9 @@ def ring(broker_url: str, task_name: str, ids: list[int]) -> None:
 
     from waybrief.celery import app
 
-    with Connection(broker_url) as connection:
+    # The file-system broker's folders live in the app's transport options.
+    embedded = broker_url.startswith("filesystem://")
+    with app.connection_for_write() if embedded else Connection(broker_url) as connection:
         producer = connection.Producer()
         for pk in ids:
             app.send_task(task_name, args=[pk], producer=producer)

@@ -7,7 +7,6 @@ import json
 import re
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -74,6 +73,7 @@ def read_events(chunks) -> list[tuple[str, str]]:
     return events
 
 
+@pytest.mark.django_db(transaction=True)  # an async view: it reads from another thread
 def test_the_event_stream_carries_hostile_text_as_json_strings(settings):
     """GIVEN a summary in progress whose text so far is markup that also tries
     to end the event and forge a "done" one (blank lines, event:, data:)
@@ -85,9 +85,9 @@ def test_the_event_stream_carries_hostile_text_as_json_strings(settings):
         url="https://e.org/", state=Summary.State.SUMMARIZING, stage="summarizing <script>",
         partial_output=forged,
     )  # fmt: skip
-    stream = Client().get(f"/s/{summary.token}/events")
-    first = next(iter(stream.streaming_content)).decode()
-    stream.close()
+    from tests.support.streams import read_stream
+
+    _, [first] = read_stream(f"/s/{summary.token}/events", 1)
     [(kind, data)] = read_events([first])
     snapshot = json.loads(data)
     assert kind == "progress"

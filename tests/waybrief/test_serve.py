@@ -178,7 +178,8 @@ def _threads(pid: int) -> int:
 def test_100_open_streams_hold_no_thread_and_the_site_still_answers(embedded_env, tmp_path):
     """GIVEN `serve --no-worker` and a summary that nobody writes (it stays pending)
     WHEN 100 clients hold its live stream open
-    THEN the home page and /healthz answer meanwhile, fast, the server process has
+    THEN the home page, /healthz and a static file (WhiteNoise) answer meanwhile, fast,
+    the server process has
     far fewer threads than streams, and a client past SUMMARY_STREAMS_PER_CLIENT gets 429."""
     import asyncio
 
@@ -202,7 +203,7 @@ def test_100_open_streams_hold_no_thread_and_the_site_still_answers(embedded_env
                     firsts = [await anext(each) for each in lines]
                     threads = _threads(server.pid)
                     timings = []
-                    for path in ("/healthz", "/", "/healthz"):
+                    for path in ("/healthz", "/", "/static/waybrief/summary.js"):
                         mark = time.monotonic()
                         answer = await http.get(server.base + path)
                         timings.append((path, answer.status_code, time.monotonic() - mark))

@@ -255,8 +255,9 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
-            # A second Ctrl-C while the workers stop kills them at once.
-            signal.signal(signal.SIGINT, lambda *_: supervisor and supervisor.stop(hurry=True))
+            # A second Ctrl-C (or SIGTERM) while the workers stop kills them at once.
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, lambda *_: supervisor and supervisor.stop(hurry=True))
             if supervisor is not None:
                 supervisor.stop()
             sock.close()

@@ -1,0 +1,327 @@
+"""Serving at scale: N viewers on live summaries while the site must stay quick.
+
+The production shape: PostgreSQL, Redis, `manage.py serve --no-worker` (uvicorn)
+and a `celery worker` for "summarize" whose model is the suite's stand-in
+(tests/support/fake_model.py) streaming pieces at a steady rate. For each N,
+S summaries are started and N viewers hold their live streams
+(`/s/<token>/events`) while a prober times GET /healthz, / and /api/v1/jobs/
+for ``--seconds``. Reported: p50/p95 of each, whether every viewer saw every
+piece its summary's stream announced, token-to-viewer p95 (the time from the
+worker's notice of a write, heard by the bench on Redis, to a viewer's event
+carrying it), the web process's CPU seconds, and PostgreSQL transactions per
+second in the bench database (each autocommit read is one).
+
+``--baseline`` runs the same against gunicorn (sync, 3 workers x 4 threads) on
+the same tree: under WSGI each open stream holds one of its 12 threads until it
+ends, as the old polling view did.
+
+    .venv/bin/python bench/serving.py [--viewers 50,200,500] [--summaries 4]
+        [--seconds 30] [--baseline]
+
+Loopback only; every process it starts is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DB = "postgres://postgres:postgres@127.0.0.1:5432/wb_serving_bench"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--viewers", default="50,200,500")
+    parser.add_argument("--summaries", type=int, default=4, help="summaries written at once")
+    parser.add_argument("--seconds", type=float, default=30.0, help="probe window")
+    parser.add_argument("--piece-seconds", type=float, default=0.05, help="model: between pieces")
+    parser.add_argument("--baseline", action="store_true", help="also gunicorn sync 3x4")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS)
+    return parser.parse_args()
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children that were reaped."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return sum(int(fields[i]) for i in (11, 12, 13, 14)) / ticks
+
+
+def tree_cpu(pid: int) -> float:
+    """The web server's CPU, its worker processes' (gunicorn) included."""
+    total = cpu_seconds(pid)
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):  # a thread that ended meanwhile
+            for child in (task / "children").read_text().split():
+                total += cpu_seconds(int(child))
+    return total
+
+
+def transactions(database_url: str) -> int:
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        row = conn.execute("SELECT xact_commit + xact_rollback FROM pg_stat_database"
+                           " WHERE datname = %s", [name]).fetchone()  # fmt: skip
+    return int(row[0])
+
+
+def ensure_database(database_url: str) -> None:
+    import psycopg
+
+    base, name = database_url.rsplit("/", 1)
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+class Stack:
+    """The processes of one run, stopped whatever happens."""
+
+    def __init__(self, env: dict[str, str], workdir: Path) -> None:
+        self.env, self.workdir, self.processes = env, workdir, []
+
+    def start(self, name: str, command: list[str]) -> subprocess.Popen:
+        log = (self.workdir / f"{name}.log").open("wb")
+        process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        self.processes.append(process)
+        return process
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer within {timeout} s")
+
+
+async def run_load(base: str, tokens: list[str], viewers: int, seconds: float, api_token: str,
+                   redis_url: str, db_name: str) -> dict:  # fmt: skip
+    import httpx
+    import redis.asyncio as aioredis
+
+    notices: dict[str, list[float]] = {}  # summary pk -> notice times
+    received: list[list[tuple[float, dict]]] = [[] for _ in range(viewers)]
+    stop = asyncio.Event()
+
+    async def listen() -> None:
+        client = aioredis.Redis.from_url(redis_url)
+        async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
+            await pubsub.psubscribe(f"waybrief:{db_name}:summary:*")
+            while not stop.is_set():
+                message = await pubsub.get_message(timeout=0.5)
+                if message:
+                    pk = message["channel"].decode().rsplit(":", 1)[1]
+                    notices.setdefault(pk, []).append(time.monotonic())
+        await client.aclose()
+
+    async def viewer(n: int, http: httpx.AsyncClient) -> None:
+        token = tokens[n % len(tokens)]
+        with contextlib.suppress(httpx.HTTPError, asyncio.CancelledError):
+            async with http.stream("GET", f"{base}/s/{token}/events") as response:
+                async for line in response.aiter_lines():
+                    if line.startswith("data: "):
+                        data = json.loads(line[6:])
+                        received[n].append((time.monotonic(), data))
+                        if data.get("finished") or stop.is_set():
+                            return
+
+    async def probe(http: httpx.AsyncClient, timings: dict[str, list[float]]) -> None:
+        paths = {"/healthz": {}, "/": {}, "/api/v1/jobs/": {"Authorization": f"Token {api_token}"}}
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            for path, headers in paths.items():
+                mark = time.monotonic()
+                try:
+                    answer = await http.get(base + path, headers=headers, timeout=30)
+                    ok = answer.status_code < 400
+                except httpx.HTTPError:
+                    ok = False
+                timings[path].append((time.monotonic() - mark) * 1000 if ok else float("inf"))
+            await asyncio.sleep(0.2)
+
+    listener = asyncio.create_task(listen())
+    limits = httpx.Limits(max_connections=viewers + 10, max_keepalive_connections=0)
+    async with httpx.AsyncClient(timeout=httpx.Timeout(30, read=None), limits=limits) as http:
+        tasks = [asyncio.create_task(viewer(n, http)) for n in range(viewers)]
+        await asyncio.sleep(2)  # viewers connect
+        timings: dict[str, list[float]] = {"/healthz": [], "/": [], "/api/v1/jobs/": []}
+        async with httpx.AsyncClient(timeout=30) as prober:
+            await probe(prober, timings)
+        stop.set()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    await listener
+    return {"timings": timings, "received": received, "notices": notices}
+
+
+def summarize_run(label: str, result: dict, pks: dict[str, str], tokens: list[str],
+                  cpu: float, tps: float, seconds: float) -> list[str]:  # fmt: skip
+    lines = [f"{label}"]
+    for path, values in result["timings"].items():
+        failed = sum(v == float("inf") for v in values)
+        good = [v for v in values if v != float("inf")]
+        lines.append(f"  GET {path:<14} p50 {pct(good, 0.5):7.1f} ms  p95 {pct(good, 0.95):7.1f} ms"
+                     f"  ({len(values)} requests, {failed} failed or timed out)")  # fmt: skip
+    lags, complete, connected = [], 0, 0
+    final: dict[str, int] = {}  # the longest text any viewer of a summary saw
+    for n, events in enumerate(result["received"]):
+        if events:
+            token = tokens[n % len(tokens)]
+            final[token] = max(final.get(token, 0), len(events[-1][1]["partial"]))
+    for n, events in enumerate(result["received"]):
+        token = tokens[n % len(tokens)]
+        times = result["notices"].get(pks[token], [])
+        if not events:
+            continue
+        connected += 1
+        # The text is cumulative: a viewer whose last event has the whole text
+        # written so far has received every token.
+        if len(events[-1][1]["partial"]) >= final[token]:
+            complete += 1
+        for seen, _ in events[1:]:
+            before = [t for t in times if t <= seen]
+            if before:
+                lags.append((seen - before[-1]) * 1000)
+    viewers = len(result["received"])
+    lines.append(f"  viewers connected     {connected}/{viewers}; with every token at the end"
+                 f" {complete}")  # fmt: skip
+    lines.append(f"  token-to-viewer       p50 {pct(lags, 0.5):.1f} ms"
+                 f"  p95 {pct(lags, 0.95):.1f} ms  ({len(lags)} events)")  # fmt: skip
+    lines.append(f"  web CPU               {cpu:.1f} s over {seconds:.0f} s")
+    lines.append(f"  database transactions {tps:.1f} per second")
+    return lines
+
+
+def one_run(args, viewers: int, server: str) -> list[str]:
+    from tests.support.documents import ARTICLE
+    from tests.support.fake_model import FakeModel
+    from tests.support.http import LocalServer, Reply
+    from tests.support.processes import free_port
+
+    workdir = Path(f"/tmp/wb-serving-bench-{os.getpid()}-{server}-{viewers}")
+    workdir.mkdir(parents=True, exist_ok=True)
+    ensure_database(args.database_url)
+    pieces = int((args.seconds + 15) / args.piece_seconds)  # writes outlast the probe window
+    model = FakeModel(tokens=pieces, delay=args.piece_seconds).start()
+    site = LocalServer().start()
+    env = {**os.environ, "DATABASE_URL": args.database_url, "CELERY_BROKER_URL": args.redis_url,
+           "WAYBRIEF_DATA_DIR": str(workdir), "PYTHONPATH": str(ROOT), "LLM_BACKEND": "openai",
+           "LLM_OPENAI_BASE_URL": model.base_url, "LLM_MAX_OUTPUT_TOKENS": str(pieces),
+           "LLM_CONTEXT": "65536", "FETCH_ALLOW_PRIVATE": "1", "SUMMARY_STREAMS_PER_CLIENT": "0",
+           "SUMMARY_RATE_PER_MINUTE": "1000", "SUMMARY_CONCURRENCY_PER_CLIENT": "0",
+           "API_RATE": "100000/min", "LOG_LEVEL": "WARNING",
+           "SECRET_KEY": "bench-only-not-secret"}  # fmt: skip
+    stack = Stack(env, workdir)
+    manage = [sys.executable, "manage.py"]
+    try:
+        subprocess.run([*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)  # fmt: skip
+        api_token = subprocess.run([*manage, "createtoken", "bench", "--create-user"], cwd=ROOT,
+                                   env=env, check=True, capture_output=True,
+                                   text=True).stdout.strip().split()[-1]  # fmt: skip
+        import redis
+
+        redis.Redis.from_url(args.redis_url).flushdb()
+        port = free_port()
+        if server == "uvicorn":
+            web = stack.start("web", [*manage, "serve", f"127.0.0.1:{port}", "--no-worker"])
+        else:
+            web = stack.start("web", [sys.executable, "-m", "gunicorn", "waybrief.wsgi", "--bind",
+                                      f"127.0.0.1:{port}", "--workers", "3", "--threads", "4",
+                                      "--timeout", "600"])  # fmt: skip
+        stack.start("worker", [sys.executable, "-m", "celery", "-A", "waybrief", "worker", "-Q",
+                               "summarize", "--concurrency", str(args.summaries), "--loglevel",
+                               "WARNING"])  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        wait_http(base + "/healthz")
+        import httpx
+
+        tokens, pks = [], {}
+        for n in range(args.summaries):
+            html = ARTICLE.replace("</article>", f"<p>Bench page {n}.</p></article>")
+            url = site.route(f"/post/{n}", Reply(200, html.encode(), {"Content-Type": "text/html"}))
+            page = httpx.get(f"{base}/summarize", params={"url": url}, timeout=60).text
+            tokens.append(re.search(r"/s/([\w-]+)/events", page).group(1))
+        pks = _pks(args.database_url, tokens)
+        time.sleep(3)  # the worker has started writing
+        cpu0, tx0, t0 = tree_cpu(web.pid), transactions(args.database_url), time.monotonic()
+        db_name = args.database_url.rsplit("/", 1)[1]
+        result = asyncio.run(run_load(base, tokens, viewers, args.seconds, api_token,
+                                      args.redis_url, db_name))  # fmt: skip
+        elapsed = time.monotonic() - t0
+        cpu = tree_cpu(web.pid) - cpu0
+        tps = (transactions(args.database_url) - tx0) / elapsed
+        label = (f"{server}: {viewers} viewers on {args.summaries} summaries being written "
+                 f"(a piece every {args.piece_seconds * 1000:.0f} ms), {args.seconds:.0f} s")
+        return summarize_run(label, result, pks, tokens, cpu, tps, elapsed)
+    finally:
+        stack.stop()
+        model.stop()
+        site.stop()
+
+
+def _pks(database_url: str, tokens: list[str]) -> dict[str, str]:
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute("SELECT token, id FROM summarizer_summary WHERE token = ANY(%s)",
+                            [tokens]).fetchall()  # fmt: skip
+    return {token: str(pk) for token, pk in rows}
+
+
+def main() -> None:
+    args = parse_args()
+    lines = []
+    for viewers in [int(n) for n in args.viewers.split(",")]:
+        lines += one_run(args, viewers, "uvicorn")
+        print("\n".join(lines[-7:]), flush=True)
+    if args.baseline:
+        viewers = int(args.viewers.split(",")[0])
+        lines += one_run(args, viewers, "gunicorn")
+        print("\n".join(lines[-7:]), flush=True)
+    print("\n" + "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
