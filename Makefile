@@ -27,6 +27,9 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(PIP) install --progress-bar off -e '.[test,ctransformers]'
+	# PyKagi (one of Kagi's clients the tests run) pins requests 2.28 and urllib3 1.x,
+	# which clash with selenium: installed without its pins, it works on today's.
+	$(PIP) install --progress-bar off --no-deps PyKagi==0.0.4
 	touch $@
 
 install: $(VENV)/.installed

@@ -129,7 +129,7 @@ class KagiSummarizeView(KagiView):
     @extend_schema(operation_id="kagi_summarize_get", parameters=QUERY, responses=RESPONSES,
                    description=ABOUT)  # fmt: skip
     def get(self, request: Request) -> HttpResponse:
-        return _start(request.query_params.dict())
+        return _start(request.query_params.dict(), owner=request.user)
 
     @extend_schema(operation_id="kagi_summarize_post", request=KAGI_REQUEST,
                    responses=RESPONSES, description=ABOUT)  # fmt: skip
@@ -139,7 +139,7 @@ class KagiSummarizeView(KagiView):
             raise malformed("The request is larger than the 1 MB text it may carry.", 413)
         django_request = request._request
         body = kagi.read_body(request.content_type, django_request.body, django_request.POST)
-        return _start({**request.query_params.dict(), **body})
+        return _start({**request.query_params.dict(), **body}, owner=request.user)
 
 
 class KagiPollView(KagiView):
@@ -148,15 +148,19 @@ class KagiPollView(KagiView):
     @extend_schema(operation_id="kagi_summarize_poll", responses=RESPONSES)
     def get(self, request: Request, id: str) -> HttpResponse:
         try:
-            return Started(signing.loads(id, salt=POLL_SALT))
+            summary_id = signing.loads(id, salt=POLL_SALT)
         except signing.BadSignature:
-            raise KagiError(404, kagi.MALFORMED, "No such summary.") from None
+            summary_id = None
+        owner = Summary.objects.filter(pk=summary_id).values_list("owner_id", flat=True).first()
+        if summary_id is None or owner not in (None, request.user.pk):
+            raise KagiError(404, kagi.MALFORMED, "No such summary.")
+        return Started(summary_id)
 
 
-def _start(raw: dict) -> Started:
+def _start(raw: dict, *, owner) -> Started:
     params = kagi.parse(raw)
     options = {"mode": params.summary_type, "target_language": params.target_language,
-               "keep": params.keep}  # fmt: skip
+               "keep": params.keep, "owner": owner}  # fmt: skip
     try:
         if params.url:
             summary = services.request_summary(url=params.url, source=params.source, **options)

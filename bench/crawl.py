@@ -55,8 +55,8 @@ def classic_enumeration(home: str) -> set[str]:
 # --- the measured runs, each in its own process ----------------------------
 def _serve(options: dict, ready: mp.Queue, stop: mp.Event) -> None:
     sys.path.insert(0, str(ROOT))
-    from tests.crawler.sites.xuite import XuiteBlog
     from tests.support.http import LocalServer
+    from tests.support.sites.xuite import XuiteBlog
 
     server = LocalServer()
     # Headers and body leave in two writes; without TCP_NODELAY, Nagle and

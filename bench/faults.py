@@ -55,6 +55,8 @@ def parse_args() -> argparse.Namespace:
                         help="long-model: the model's silence before its first token")  # fmt: skip
     parser.add_argument("--long-lease", type=int, default=5, help="long-model: LEASE_SECONDS")
     parser.add_argument("--long-summaries", type=int, default=4, help="long-model: summaries")
+    parser.add_argument("--settle-seconds", type=float, default=600.0,
+                        help="how long to wait for every unit after the last fault")  # fmt: skip
     parser.add_argument("--embedded-child", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -113,8 +115,8 @@ class Bench:
 
         return make_batch(label, self.args.urls, self.args.summaries, self.page)
 
-    def settle(self, batch, timeout: float = 600, *, revive: bool = True) -> None:
-        deadline = time.monotonic() + timeout
+    def settle(self, batch, *, revive: bool = True) -> None:
+        deadline = time.monotonic() + self.args.settle_seconds
         while not batch.all_final() and time.monotonic() < deadline:
             if revive:
                 self.revive()
@@ -371,6 +373,7 @@ def run_here(args: argparse.Namespace, names: list[str], data_dir: Path) -> dict
             for server in made:
                 server.kill()
             result = outcome(batch, bench.wayback)
+            note += "; " + " ".join(f"{k}={v}" for k, v in sorted(result.states.items()))
             rows[name] = (name, result.units, result.final, result.lost,
                           result.duplicated + bench.redone(batch), bench.reruns(batch),
                           f"{recover:.1f}", f"{wall:.1f}", note)  # fmt: skip
@@ -390,7 +393,8 @@ def run_embedded_child(args: argparse.Namespace, names: list[str]) -> dict[str, 
     env.update(WAYBRIEF_DATA_DIR=str(data_dir), PYTHONPATH=str(ROOT))
     command = [sys.executable, str(Path(__file__).resolve()), "--embedded-child",
                "--only", ",".join(names), "--urls", str(args.urls),
-               "--summaries", str(args.summaries), "--kills", str(args.kills)]  # fmt: skip
+               "--summaries", str(args.summaries), "--kills", str(args.kills),
+               "--settle-seconds", str(args.settle_seconds)]  # fmt: skip
     done = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     rows = {}
     for line in done.stdout.splitlines():

@@ -82,7 +82,8 @@ _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}(?:\s[A-Z][a-z]+)*")
 _LEAKS = re.compile(
     r"<\|im_(?:start|end)\|>|<<SYS>>|\[/?INST\]|<\|eot_id\|>|<\|start_header_id\|>|</?s>"
     r"|^\s*(?:sure|certainly|here(?:'s| is| are)|summary:|key points:)"
-    r"|write your answer in|summarize this document|this is part \d+ of"
+    r"|write your answer in|summarize (?:this|the) (?:document|text)|\bpart \d+ of \d+\b"
+    r"|the text above|consecutive parts|notes on the \d+|use only facts|in \w+ chinese, write"
     r"|請用|请用|で答えて",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -198,19 +199,37 @@ class Recorder:
                 written += 1
                 yield piece
         finally:
-            self.calls.append((max_tokens, max(written, usage.completion_tokens)))
+            ran_out = usage.extra.get("finish_reason") == "length"
+            self.calls.append((max_tokens, max_tokens if ran_out else written))
 
 
 def runs(size: str) -> list[tuple[str, str, str]]:
+    """Every document in every mode, and in its other language; interleaved
+    across languages and modes, so that any prefix of a run is a fair sample."""
     if size == "small":
         return SMALL
-    out = []
+    lanes: dict[str, list[tuple[str, str, str]]] = {}
     for name, (lang, kind, _code) in DOCUMENTS.items():
+        lane = lanes.setdefault(name.split("-")[0] if kind != "code" else "code", [])
         for mode in ("explain",) if kind == "code" else ("summary", "takeaway"):
-            out.append((name, mode, lang))
+            lane.append((name, mode, lang))
         if name in CROSS:
-            out.append((name, "explain" if kind == "code" else "summary", CROSS[name]))
+            lane.append((name, "explain" if kind == "code" else "summary", CROSS[name]))
+    out = []
+    while any(lanes.values()):
+        out += [lane.pop(0) for lane in lanes.values() if lane]
     return out
+
+
+def load_rows(path: str) -> list[Row]:
+    """Rows from --json (a list) or --jsonl (a line each)."""
+    text = Path(path).read_text(encoding="utf-8").strip()
+    lines = text.splitlines()
+    items = json.loads(text) if text.startswith("[") else [json.loads(ln) for ln in lines]
+    rows = [Row(**item) for item in items]
+    for row in rows:  # re-judged by today's rules, so old and new rows compare
+        row.leak = leaks(row.output, row.mode)
+    return rows
 
 
 def measure(
@@ -289,8 +308,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="", help="a GGUF path; default: the bundled model")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", default="", help="write every row, outputs included, here")
+    parser.add_argument("--jsonl", default="", help="append each row here as it is measured")
+    parser.add_argument("--resume", action="store_true", help="skip the runs already in --jsonl")
     parser.add_argument("--show", action="store_true", help="print each output")
+    parser.add_argument("--table-from", default="", help="print the table of saved rows, no model")
+    parser.add_argument("--only-like", default="", help="with --table-from: the runs in this file")
     args = parser.parse_args(argv)
+    if args.table_from:
+        rows = load_rows(args.table_from)
+        if args.only_like:
+            keep = {(r.doc, r.mode, r.target) for r in load_rows(args.only_like)}
+            rows = [r for r in rows if (r.doc, r.mode, r.target) in keep]
+        print(table(rows))
+        return 0
 
     from summarizer.backends import bundled_model_path
     from summarizer.backends.llama_cpp import LlamaCppBackend
@@ -301,10 +331,16 @@ def main(argv: list[str] | None = None) -> int:
     max_output = args.max_output or (32 if args.size == "small" else 256)
     print(f"model {inner.model_name}, n_ctx {inner.context_length}, max output {max_output}, "
           f"prompt version {prompts.VERSION}, size {args.size}")  # fmt: skip
-    rows = []
+    rows = load_rows(args.jsonl) if args.resume and Path(args.jsonl).is_file() else []
+    done = {(r.doc, r.mode, r.target) for r in rows}
     for name, mode, target in runs(args.size):
+        if (name, mode, target) in done:
+            continue
         row = measure(backend, name, mode, target, max_output, short=args.size == "small")
         rows.append(row)
+        if args.jsonl:
+            with open(args.jsonl, "a", encoding="utf-8") as f:
+                f.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
         if args.show:
             print(f"--- {name} {mode} {target} → {row.detected} (label {row.label}), "
                   f"{row.parts} part(s), {row.total_s:.1f}s\n{row.output}")  # fmt: skip

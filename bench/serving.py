@@ -1,6 +1,6 @@
 """Serving at scale: N viewers on live summaries while the site must stay quick.
 
-The production shape: PostgreSQL, Redis, `manage.py serve --no-worker` (uvicorn)
+The production shape: PostgreSQL, a private Redis, `manage.py serve --no-worker` (uvicorn)
 and a `celery worker` for "summarize" whose model is the suite's stand-in
 (tests/support/fake_model.py) streaming pieces at a steady rate. For each N,
 S summaries are started and N viewers hold their live streams
@@ -13,7 +13,7 @@ second in the bench database (each autocommit read is one).
 
 ``--baseline`` runs the same against gunicorn (sync, 3 workers x 4 threads) on
 the same tree: under WSGI each open stream holds one of its 12 threads until it
-ends, as the old polling view did.
+ends, as the old polling view did (it needs gunicorn: `.venv/bin/pip install gunicorn`).
 
     .venv/bin/python bench/serving.py [--viewers 50,200,500] [--summaries 4]
         [--seconds 30] [--baseline]
@@ -39,7 +39,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DEFAULT_DB = "postgres://postgres:postgres@127.0.0.1:5432/wb_serving_bench"
-DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
 
 
 def parse_args() -> argparse.Namespace:
@@ -50,7 +49,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--piece-seconds", type=float, default=0.05, help="model: between pieces")
     parser.add_argument("--baseline", action="store_true", help="also gunicorn sync 3x4")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
-    parser.add_argument("--redis-url", default=DEFAULT_REDIS)
     return parser.parse_args()
 
 
@@ -135,7 +133,7 @@ def wait_http(url: str, timeout: float = 60) -> None:
 
 
 async def run_load(base: str, tokens: list[str], viewers: int, seconds: float, api_token: str,
-                   redis_url: str, db_name: str) -> dict:  # fmt: skip
+                   redis_url: str, db_name: str, mark) -> dict:  # fmt: skip
     import httpx
     import redis.asyncio as aioredis
 
@@ -149,9 +147,9 @@ async def run_load(base: str, tokens: list[str], viewers: int, seconds: float, a
             await pubsub.psubscribe(f"waybrief:{db_name}:summary:*")
             while not stop.is_set():
                 message = await pubsub.get_message(timeout=0.5)
-                if message:
+                if message:  # the worker's clock when it wrote (waybrief/notify.py)
                     pk = message["channel"].decode().rsplit(":", 1)[1]
-                    notices.setdefault(pk, []).append(time.monotonic())
+                    notices.setdefault(pk, []).append(float(message["data"]))
         await client.aclose()
 
     async def viewer(n: int, http: httpx.AsyncClient) -> None:
@@ -161,8 +159,8 @@ async def run_load(base: str, tokens: list[str], viewers: int, seconds: float, a
                 async for line in response.aiter_lines():
                     if line.startswith("data: "):
                         data = json.loads(line[6:])
-                        received[n].append((time.monotonic(), data))
-                        if data.get("finished") or stop.is_set():
+                        received[n].append((time.time(), data))
+                        if data.get("finished"):
                             return
 
     async def probe(http: httpx.AsyncClient, timings: dict[str, list[float]]) -> None:
@@ -183,16 +181,23 @@ async def run_load(base: str, tokens: list[str], viewers: int, seconds: float, a
     limits = httpx.Limits(max_connections=viewers + 10, max_keepalive_connections=0)
     async with httpx.AsyncClient(timeout=httpx.Timeout(30, read=None), limits=limits) as http:
         tasks = [asyncio.create_task(viewer(n, http)) for n in range(viewers)]
-        await asyncio.sleep(2)  # viewers connect
+        # The window opens once every viewer has its first event, or after 10 s: on
+        # a server with a thread per stream the rest wait for a thread meanwhile.
+        connect_by = time.monotonic() + 10
+        while not all(received) and time.monotonic() < connect_by:
+            await asyncio.sleep(0.1)
+        started = mark()
         timings: dict[str, list[float]] = {"/healthz": [], "/": [], "/api/v1/jobs/": []}
         async with httpx.AsyncClient(timeout=30) as prober:
             await probe(prober, timings)
+        # Each viewer follows its summary to the end (its "done"), within a minute.
+        await asyncio.wait(tasks, timeout=60)
         stop.set()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     await listener
-    return {"timings": timings, "received": received, "notices": notices}
+    return {"timings": timings, "received": received, "notices": notices, "started": started}
 
 
 def summarize_run(label: str, result: dict, pks: dict[str, str], tokens: list[str],
@@ -206,25 +211,26 @@ def summarize_run(label: str, result: dict, pks: dict[str, str], tokens: list[st
     lags, complete, connected = [], 0, 0
     final: dict[str, int] = {}  # the longest text any viewer of a summary saw
     for n, events in enumerate(result["received"]):
-        if events:
-            token = tokens[n % len(tokens)]
-            final[token] = max(final.get(token, 0), len(events[-1][1]["partial"]))
+        token = tokens[n % len(tokens)]
+        for _, data in events:
+            final[token] = max(final.get(token, 0), len(data["partial"]))
     for n, events in enumerate(result["received"]):
         token = tokens[n % len(tokens)]
-        times = result["notices"].get(pks[token], [])
+        times = sorted(result["notices"].get(pks[token], []))
         if not events:
             continue
         connected += 1
-        # The text is cumulative: a viewer whose last event has the whole text
-        # written so far has received every token.
-        if len(events[-1][1]["partial"]) >= final[token]:
+        # The text is cumulative: a viewer that saw the whole text last written
+        # before "done", and then "done", received every token.
+        longest = max(len(data["partial"]) for _, data in events)
+        if events[-1][1]["finished"] and longest >= final[token]:
             complete += 1
-        for seen, _ in events[1:]:
+        for seen, data in events[1:]:
             before = [t for t in times if t <= seen]
-            if before:
+            if before and not data["finished"]:
                 lags.append((seen - before[-1]) * 1000)
     viewers = len(result["received"])
-    lines.append(f"  viewers connected     {connected}/{viewers}; with every token at the end"
+    lines.append(f"  viewers connected     {connected}/{viewers}; saw every token and done"
                  f" {complete}")  # fmt: skip
     lines.append(f"  token-to-viewer       p50 {pct(lags, 0.5):.1f} ms"
                  f"  p95 {pct(lags, 0.95):.1f} ms  ({len(lags)} events)")  # fmt: skip
@@ -237,15 +243,19 @@ def one_run(args, viewers: int, server: str) -> list[str]:
     from tests.support.documents import ARTICLE
     from tests.support.fake_model import FakeModel
     from tests.support.http import LocalServer, Reply
-    from tests.support.processes import free_port
+    from tests.support.processes import PrivateRedis, free_port
 
     workdir = Path(f"/tmp/wb-serving-bench-{os.getpid()}-{server}-{viewers}")
     workdir.mkdir(parents=True, exist_ok=True)
     ensure_database(args.database_url)
-    pieces = int((args.seconds + 15) / args.piece_seconds)  # writes outlast the probe window
+    # The writing outlasts the probe window by 10 s; then each viewer gets "done".
+    pieces = int((args.seconds + 10) / args.piece_seconds)
     model = FakeModel(tokens=pieces, delay=args.piece_seconds).start()
+    # A Redis of its own: a shared one may have other consumers of "summarize".
+    private_redis = PrivateRedis(workdir / "redis", appendonly=False).start()
+    redis_url = private_redis.url
     site = LocalServer().start()
-    env = {**os.environ, "DATABASE_URL": args.database_url, "CELERY_BROKER_URL": args.redis_url,
+    env = {**os.environ, "DATABASE_URL": args.database_url, "CELERY_BROKER_URL": redis_url,
            "WAYBRIEF_DATA_DIR": str(workdir), "PYTHONPATH": str(ROOT), "LLM_BACKEND": "openai",
            "LLM_OPENAI_BASE_URL": model.base_url, "LLM_MAX_OUTPUT_TOKENS": str(pieces),
            "LLM_CONTEXT": "65536", "FETCH_ALLOW_PRIVATE": "1", "SUMMARY_STREAMS_PER_CLIENT": "0",
@@ -260,9 +270,6 @@ def one_run(args, viewers: int, server: str) -> list[str]:
         api_token = subprocess.run([*manage, "createtoken", "bench", "--create-user"], cwd=ROOT,
                                    env=env, check=True, capture_output=True,
                                    text=True).stdout.strip().split()[-1]  # fmt: skip
-        import redis
-
-        redis.Redis.from_url(args.redis_url).flushdb()
         port = free_port()
         if server == "uvicorn":
             web = stack.start("web", [*manage, "serve", f"127.0.0.1:{port}", "--no-worker"])
@@ -285,18 +292,27 @@ def one_run(args, viewers: int, server: str) -> list[str]:
             tokens.append(re.search(r"/s/([\w-]+)/events", page).group(1))
         pks = _pks(args.database_url, tokens)
         time.sleep(3)  # the worker has started writing
-        cpu0, tx0, t0 = tree_cpu(web.pid), transactions(args.database_url), time.monotonic()
+        # The window opens once every viewer is connected: connecting costs each
+        # viewer one lookup; what is measured is the cost of following.
         db_name = args.database_url.rsplit("/", 1)[1]
+
+        def mark() -> tuple[float, int, float]:
+            return tree_cpu(web.pid), transactions(args.database_url), time.monotonic()
+
         result = asyncio.run(run_load(base, tokens, viewers, args.seconds, api_token,
-                                      args.redis_url, db_name))  # fmt: skip
+                                      redis_url, db_name, mark))  # fmt: skip
+        cpu0, tx0, t0 = result["started"]
         elapsed = time.monotonic() - t0
         cpu = tree_cpu(web.pid) - cpu0
         tps = (transactions(args.database_url) - tx0) / elapsed
-        label = (f"{server}: {viewers} viewers on {args.summaries} summaries being written "
-                 f"(a piece every {args.piece_seconds * 1000:.0f} ms), {args.seconds:.0f} s")
+        label = (
+            f"{server}: {viewers} viewers on {args.summaries} summaries being written "
+            f"(a piece every {args.piece_seconds * 1000:.0f} ms), {args.seconds:.0f} s"
+        )
         return summarize_run(label, result, pks, tokens, cpu, tps, elapsed)
     finally:
         stack.stop()
+        private_redis.kill()
         model.stop()
         site.stop()
 

@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _serve(options: dict, ready: mp.Queue, stop: mp.Event) -> None:
     sys.path.insert(0, str(ROOT))
-    from tests.crawler.sites.xuite import XuiteBlog
     from tests.support.http import LocalServer, Reply
+    from tests.support.sites.xuite import XuiteBlog
 
     server = LocalServer()
     server._server.RequestHandlerClass.disable_nagle_algorithm = True  # as bench/crawl.py

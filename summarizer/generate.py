@@ -20,7 +20,7 @@ from waybrief.fetching.deadline import deadline_after
 from . import chunking, prompts
 from .backends import BackendError, Decoding, GenerationTimeout, LLMBackend, Usage
 from .language import detect_language
-from .postprocess import clean_output, input_cut_notice, is_repeating
+from .postprocess import clean_output, input_cut_notice, is_repeating, with_cut_notice
 
 Progress = Callable[[str, str], None]  # (stage, text written so far)
 # Notes of the map step: enough for 2-4 whole sentences, fewer when many parts share the reduce.
@@ -217,8 +217,9 @@ def _answer(run: _Run, job: prompts.Job, messages, *, max_output: int) -> str:
 
     def attempt(j: prompts.Job, stage: str) -> tuple[str, bool]:
         raw = run.call(messages(j), max_tokens=max_output, stage=stage, decoding=decoding)
+        # No cut notice yet: it is written in the answer's language, known below.
         return clean_output(raw, mode=j.mode, title=j.title, capped=run.capped,
-                            language=j.language), run.capped  # fmt: skip
+                            notice=False), run.capped  # fmt: skip
 
     output, capped = attempt(job, "summarizing" if run.result.parts <= 1 else "combining")
     detected = answer_language(output)
@@ -233,7 +234,7 @@ def _answer(run: _Run, job: prompts.Job, messages, *, max_output: int) -> str:
         # else: the first answer stands, labelled with the language it is in
     run.result.language = detected or job.language
     run.result.capped = capped
-    return output
+    return with_cut_notice(output, run.result.language) if capped and output else output
 
 
 def _note_tokens(budget: int, parts: int) -> int:

@@ -21,10 +21,17 @@ _PREAMBLE = re.compile(
     r"|(?:\*\*)?(?:summary|key points|takeaways?|explanation)(?:\*\*)?\s*:(?:\*\*)?\s*)",
     re.IGNORECASE,
 )
-# Our own instructions, echoed back (prompts.py writes them).
+# Our own instructions, echoed back (prompts.py writes them): a whole line...
 _ECHO = re.compile(
     r"^\s*(?:write your answer in \w+|use \w+ only|請用繁體中文回答|请用简体中文回答"
     r"|日本語で答えてください)[.。]?\s*$",
+    re.IGNORECASE,
+)
+# ... or a sentence that restates the task instead of the text.
+_ECHOED_TASK = re.compile(
+    r"the text above|consecutive parts of one document|\bpart \d+ of (?:\d+|a longer)"
+    r"|notes on the \d+|use only facts from|in (?:traditional |simplified )?\w+,? write \d"
+    r"|^\s*-?\s*part (?:\d+|[ivx]+)\s*:\s*$",
     re.IGNORECASE,
 )
 _TITLE_LABEL = re.compile(r"^\s*(?:\*\*)?title(?:\*\*)?\s*:\s*", re.IGNORECASE)
@@ -69,7 +76,8 @@ def clean_output(
         previous, text = text, _PREAMBLE.sub("", text, count=1)
     text = _drop_echoed_title(text.strip(), title)
     text = _drop_code(text, keep_if_only=mode != "explain")
-    lines = [line.rstrip() for line in text.splitlines() if not _ECHO.match(line)]
+    lines = [_drop_echoed_task(line.rstrip()) for line in text.splitlines()
+             if not _ECHO.match(line)]  # fmt: skip
     if mode == "takeaway":
         items = _dedupe(_bullets(lines))
         if capped and len(items) > 1 and not _ends_sentence(items[-1]):
@@ -82,9 +90,17 @@ def clean_output(
         text = _dedupe_sentences(text)
         if capped:
             text = _whole_sentences(text)
+        elif not _ends_sentence(text) and list(_SENTENCE_END.finditer(text)):
+            # A model that stopped by itself mid-sentence: its last whole one ends it.
+            text = _whole_sentences(text)
     if capped and notice and text:
-        text = _join(text, cut_notice(language))
+        text = with_cut_notice(text, language)
     return text.strip()
+
+
+def with_cut_notice(text: str, language: str) -> str:
+    """The text, saying that the token cap cut it short."""
+    return _join(text.strip(), cut_notice(language))
 
 
 def is_repeating(text: str) -> bool:
@@ -100,6 +116,16 @@ def is_repeating(text: str) -> bool:
         last = sentences[-1]
         return len(last) >= 12 and last in sentences[:-1]
     return False
+
+
+def _drop_echoed_task(line: str) -> str:
+    """The line without its sentences that restate our instructions."""
+    if not _ECHOED_TASK.search(line):
+        return line
+    marker = m.group(0) if (m := _BULLET.match(line)) else ""
+    kept = [s for s in _SENTENCE.findall(line[len(marker):]) if not _ECHOED_TASK.search(s)]
+    rest = "".join(kept).strip()
+    return f"{marker}{rest}" if rest else ""
 
 
 def _key(piece: str) -> str:

@@ -49,6 +49,27 @@ def snapshot(summary: Summary) -> dict:
     }
 
 
+async def _shared(function, *args):
+    """``function(*args)`` in the one thread this process's streams read from.
+
+    A burst of new viewers would otherwise open a database connection each
+    (one per request thread) and run PostgreSQL out of them; here they take
+    turns on one connection, which stays open for the next.
+    """
+    call = sync_to_async(function, thread_sensitive=True)(*args)
+    return await asyncio.create_task(call, context=contextvars.Context())
+
+
+def _visible_pk(token: str, request: HttpRequest) -> int | None:
+    """The summary's row id, if this requester may see it (else None: a 404)."""
+    try:
+        summary = Summary.objects.filter(token=token).first()
+        return summary.pk if summary is not None and summary.visible_to(request.user) else None
+    except Exception:
+        connection.close()
+        raise
+
+
 def _read(pk: int) -> dict | None:
     try:
         return snapshot(Summary.objects.get(pk=pk))
@@ -217,18 +238,15 @@ async def summary_events(request: HttpRequest, token: str) -> HttpResponse:
     At most SUMMARY_STREAMS_PER_CLIENT open at once per client and process
     (429 past it), so that one client cannot hold every stream there is.
     """
-    try:
-        summary = await Summary.objects.aget(token=token)
-    except Summary.DoesNotExist:
-        raise Http404("No such summary.") from None
-    if not summary.visible_to(await request.auser()):
+    pk = await _shared(_visible_pk, token, request)
+    if pk is None:
         raise Http404("No such summary.")
     client = throttle.client_key(request)
     if _open.get(client, 0) >= settings.SUMMARY_STREAMS_PER_CLIENT > 0:
         return HttpResponse("Too many open streams from your address.", status=429,
                             content_type="text/plain")  # fmt: skip
     slot = _Slot(client)
-    response = StreamingHttpResponse(_events(summary.pk, slot), content_type="text/event-stream")
+    response = StreamingHttpResponse(_events(pk, slot), content_type="text/event-stream")
     weakref.finalize(response, slot.release)  # a stream that never started
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events through at once

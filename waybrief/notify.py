@@ -25,6 +25,7 @@ import logging
 import os
 import socket
 import tempfile
+import time
 import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -59,7 +60,12 @@ _redis_client = None
 
 
 def publish(channel: str, payload: str = "") -> None:
-    """Tell every listening process that ``channel`` has news. Best effort."""
+    """Tell every listening process that ``channel`` has news. Best effort.
+
+    Without a payload the notice carries the sender's clock (``time.time()``),
+    so a listener can tell how late it heard it (bench/serving.py does).
+    """
+    payload = payload or f"{time.time():.6f}"
     try:
         if carrier() == "redis":
             _publish_redis(channel, payload)

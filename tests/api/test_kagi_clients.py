@@ -72,9 +72,13 @@ def test_kagiapi_sees_kagis_errors_for_a_bad_token_and_missing_input(base, token
 
 def test_kaginawa_form_post_builds_its_response_from_ours(base, token, article):
     """kaginawa posts a form and builds a dataclass from exactly Kagi's meta keys."""
+    import httpx
     from kaginawa.client import Kaginawa
 
-    client = Kaginawa(token=token, api_base=base.removesuffix("/v0"))
+    # Its own httpx session, as kaginawa allows: httpx's default 5 s timeout is
+    # shorter than a first summary on a CPU (at Kagi's too).
+    session = httpx.Client(timeout=600)
+    client = Kaginawa(token=token, session=session, api_base=base.removesuffix("/v0"))
     answer = client.summarize(url=article, engine="agnes", summary_type="takeaway")
     assert answer.output.startswith("- ") and answer.tokens > 0
     assert isinstance(answer.api_balance, float) and answer.id
@@ -86,7 +90,7 @@ def test_kaginawa_form_post_builds_its_response_from_ours(base, token, article):
 
 def test_pykagi_summarizes_a_url_and_a_text(base, token, article):
     """PyKagi sends GET for a url, a JSON POST with "target_language": null for text."""
-    PyKagi = pytest.importorskip("PyKagi", reason="pip install --no-deps PyKagi (see pyproject)")
+    import PyKagi  # installed by `make test` without its pins (see the Makefile)
 
     client = PyKagi.UniversalSummarizer(api_token=token)
     client.base_url = f"{base}/summarize"

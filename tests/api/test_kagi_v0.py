@@ -18,6 +18,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api import views_v0
+from summarizer import prompts
+from summarizer.backends import configured_model_name
 from summarizer.models import Document, Summary
 from tests.support.kagi import check_accepted, check_failure, check_success
 
@@ -27,8 +29,16 @@ ASYNC = {"HTTP_PREFER": "respond-async"}
 
 def done(url: str = "https://example.org/a", **fields) -> Summary:
     values = {"url": url, "state": Summary.State.DONE, "output": "It says hello.", "tokens_in": 40,
-              "tokens_out": 2, "finished_at": timezone.now(), **fields}  # fmt: skip
+              "tokens_out": 2, "finished_at": timezone.now(), "model": configured_model_name(),
+              "prompt_version": prompts.VERSION, **fields}  # fmt: skip
     return Summary.objects.create(**values)
+
+
+@pytest.fixture(autouse=True)
+def _short_deadline(settings):
+    """No worker runs here: a request that misses the cache fails in seconds, not minutes."""
+    settings.LLM_DEADLINE_SECONDS = 8
+    settings.FETCH_TIMEOUT_SECONDS = 0
 
 
 @pytest.fixture
@@ -236,6 +246,17 @@ def test_a_poll_url_that_was_not_given_is_code_1_with_404(bot):
     summary = done()
     response = bot.get(f"/api/v0/summarize/{summary.pk}")
     assert response.status_code == 404 and check_failure(response.json())["code"] == 1
+
+
+def test_a_poll_url_answers_only_the_user_who_asked(bot, django_user_model):
+    from knox.models import AuthToken
+
+    pending = bot.post("/api/v0/summarize", {"text": "Mine alone."}, format="json", **ASYNC)
+    stranger = django_user_model.objects.create_user(username="stranger")
+    other = APIClient(HTTP_AUTHORIZATION=f"Bot {AuthToken.objects.create(stranger)[1]}")
+    response = other.get(pending["Location"])
+    assert response.status_code == 404 and check_failure(response.json())["code"] == 1
+    assert bot.get(pending["Location"]).status_code == 202
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.services import crawl_site
-from tests.crawler.sites.xuite import XuiteBlog
+from tests.support.sites.xuite import XuiteBlog
 
 pytestmark = pytest.mark.django_db
 

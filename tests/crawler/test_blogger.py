@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crawler.models import CrawlRun
-from tests.crawler.sites.blogger import BloggerBlog
 from tests.support.crawling import crawl
+from tests.support.sites.blogger import BloggerBlog
 
 pytestmark = pytest.mark.django_db
 

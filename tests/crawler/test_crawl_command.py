@@ -10,7 +10,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tests.crawler.sites.xuite import XuiteBlog
+from tests.support.sites.xuite import XuiteBlog
 from tests.support.waiting import ROOT
 
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from crawler.models import CrawlRun, Site
-from tests.crawler.sites.xuite import XuiteBlog
+from tests.support.sites.xuite import XuiteBlog
 from tests.support.waiting import wait_until
 from waybrief import reconcile
 

@@ -6,8 +6,8 @@ import pytest
 
 from crawler.adapters import links
 from crawler.models import CrawlRun
-from tests.crawler.sites.static import LinksSite
 from tests.support.crawling import crawl
+from tests.support.sites.static import LinksSite
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ import pytest
 
 from crawler.http import PoliteClient, Politeness
 from crawler.models import CrawlRun
-from tests.crawler.sites.xuite import XuiteBlog
 from tests.support.bombs import MB, gigabyte_gzip, peak_memory_of
 from tests.support.crawling import crawl
 from tests.support.http import Reply
+from tests.support.sites.xuite import XuiteBlog
 from waybrief.fetching.errors import TooLarge
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from crawler import services
 from crawler.models import CrawledPage, CrawlRun
-from tests.crawler.sites.xuite import XuiteBlog
 from tests.support.crawling import crawl
+from tests.support.sites.xuite import XuiteBlog
 
 pytestmark = pytest.mark.django_db
 

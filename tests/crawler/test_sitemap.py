@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crawler.models import CrawlRun
-from tests.crawler.sites.static import SitemapSite
 from tests.support.crawling import crawl
+from tests.support.sites.static import SitemapSite
 
 pytestmark = pytest.mark.django_db
 

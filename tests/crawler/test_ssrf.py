@@ -10,10 +10,10 @@ import pytest
 from archiver.models import Capture
 from crawler.models import CrawlRun
 from crawler.services import execute_run, start_crawl
-from tests.crawler.sites.static import LinksSite
-from tests.crawler.sites.xuite import XuiteBlog
 from tests.support.crawling import crawl, stored
 from tests.support.http import Reply
+from tests.support.sites.static import LinksSite
+from tests.support.sites.xuite import XuiteBlog
 
 pytestmark = pytest.mark.django_db
 

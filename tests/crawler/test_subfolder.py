@@ -15,9 +15,9 @@ import pytest
 from django.core.management import call_command
 
 from crawler.models import CrawlRun
-from tests.crawler.sites.static import SitemapSite
-from tests.crawler.sites.wordpress import WordPressSite
 from tests.support.crawling import crawl
+from tests.support.sites.static import SitemapSite
+from tests.support.sites.wordpress import WordPressSite
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,8 @@ from crawler import engine
 from crawler.adapters import links
 from crawler.models import CrawlRun
 from tests.crawler.bounded import within
-from tests.crawler.sites.trap_pagers import (
+from tests.support.crawling import crawl
+from tests.support.sites.trap_pagers import (
     CalendarSite,
     EchoingWordPressSite,
     EndlessArchiveSite,
@@ -24,10 +25,9 @@ from tests.crawler.sites.trap_pagers import (
     LoopingXuiteBlog,
     PagedFeed,
 )
-from tests.crawler.sites.trap_sitemaps import (
+from tests.support.sites.trap_sitemaps import (
     EndlessSitemaps,
 )
-from tests.support.crawling import crawl
 
 pytestmark = pytest.mark.django_db
 

@@ -8,15 +8,15 @@ import pytest
 
 from crawler.models import CrawlRun
 from tests.crawler.bounded import within
-from tests.crawler.sites.trap_sitemaps import (
+from tests.support.crawling import crawl, stored
+from tests.support.sites.trap_sitemaps import (
     CrossSitemaps,
     HugeFeed,
     RedirectLoopLinksSite,
     RedirectLoopSitemaps,
     loop,
 )
-from tests.crawler.sites.xuite import XuiteBlog
-from tests.support.crawling import crawl, stored
+from tests.support.sites.xuite import XuiteBlog
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crawler.models import CrawlRun
-from tests.crawler.sites.wordpress import WordPressSite
 from tests.support.crawling import crawl
+from tests.support.sites.wordpress import WordPressSite
 
 pytestmark = pytest.mark.django_db
 

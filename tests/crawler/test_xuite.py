@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crawler.models import CrawlRun
-from tests.crawler.sites.xuite import XuiteBlog
 from tests.support.crawling import crawl, stored
+from tests.support.sites.xuite import XuiteBlog
 
 pytestmark = pytest.mark.django_db
 

@@ -78,7 +78,7 @@ def test_a_crawl_keeps_its_lease_while_slow_pages_are_read(settings, site):
     to claim, and it ends done after one attempt."""
     from crawler.models import CrawlRun
     from crawler.services import crawl_site
-    from tests.crawler.sites.xuite import XuiteBlog
+    from tests.support.sites.xuite import XuiteBlog
 
     settings.LEASE_SECONDS, settings.FETCH_ALLOW_PRIVATE = 1, True
     blog = XuiteBlog(site, posts=25, delay=1.5)

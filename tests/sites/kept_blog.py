@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 
 from crawler.models import Site
 from crawler.services import site_for
-from tests.crawler.sites.static import SitemapSite
 from tests.support.http import LocalServer, Reply
+from tests.support.sites.static import SitemapSite
 
 _HTML = {"Content-Type": "text/html; charset=utf-8"}
 

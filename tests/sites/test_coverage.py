@@ -14,9 +14,9 @@ from archiver import workflow
 from crawler.models import Site
 from crawler.services import crawl_site
 from sites.coverage import archive_gaps, check_coverage, site_coverage
-from tests.crawler.sites.xuite import XuiteBlog
 from tests.support import cdx as index
 from tests.support.fake_wayback import recorded, ts14
+from tests.support.sites.xuite import XuiteBlog
 from tests.support.timings import FAST
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from archiver.models import Capture
 from crawler.models import CrawlRun
 from crawler.services import execute_run, start_crawl
 from sites.archiving import archive_posts, site_progress
-from tests.crawler.sites.xuite import XuiteBlog
+from tests.support.sites.xuite import XuiteBlog
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ import pytest
 from django.core.management import call_command
 
 from sites.recovery import export, recover
-from tests.crawler.sites.xuite import XuiteBlog
 from tests.support.crawling import crawl
 from tests.support.documents import ARTICLE
+from tests.support.sites.xuite import XuiteBlog
 
 pytestmark = pytest.mark.django_db
 

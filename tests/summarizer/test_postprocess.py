@@ -82,3 +82,18 @@ def test_a_repeated_line_or_sentence_is_a_loop():
     assert is_repeating("- The tower is tall.\n- It is old.\n- The tower is tall.\n")
     assert is_repeating("The tower is tall and old. It has a lens. The tower is tall and old.")
     assert not is_repeating("The tower is tall and old. It has a lens.")
+
+
+def test_an_answer_the_model_stopped_mid_sentence_ends_at_its_last_whole_sentence():
+    raw = "Xuite hosted blogs for two decades. It was unable to meet the deadline due to"
+    assert clean_output(raw, mode="summary") == "Xuite hosted blogs for two decades."
+    assert clean_output("A single unfinished thought", mode="summary") == (
+        "A single unfinished thought")  # fmt: skip
+
+
+def test_sentences_restating_the_task_are_dropped():
+    raw = ("The text above is part 2 of a longer document titled 'Canals'. In Traditional "
+           "Chinese, write 3 to 4 complete sentences. Canals carried coal.")  # fmt: skip
+    assert clean_output(raw, mode="summary") == "Canals carried coal."
+    raw = "- 2 consecutive parts of one document titled 'X'\n- Canals carried coal.\n- Locks lift."
+    assert clean_output(raw, mode="takeaway") == "- Canals carried coal.\n- Locks lift."

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 import time
 
 import httpx
@@ -14,6 +17,9 @@ from django.db import connection
 from summarizer import streams
 from summarizer.models import Summary
 from tests.support.fake_model import FakeModel
+from tests.support.processes import PrivateRedis
+from tests.support.waiting import ROOT, wait_until
+from tests.support.workers import celery_worker_command, stop
 from tests.waybrief.test_serve import _article_site, _start_summary, serving
 from waybrief import notify
 
@@ -79,11 +85,6 @@ def test_under_serve_each_piece_reaches_the_page_stream_as_it_is_written(tmp_pat
     WHEN a summary is written piece by piece
     THEN the page's stream gets many progress events while it is written (so the
     worker's writes are announced), in summary.js's format, and ends with done."""
-    import os
-    import subprocess
-    import sys
-
-    from tests.support.waiting import ROOT
 
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
     model = FakeModel(tokens=40, delay=0.1).start()
@@ -98,8 +99,6 @@ def test_under_serve_each_piece_reaches_the_page_stream_as_it_is_written(tmp_pat
     try:
         with serving(env, tmp_path / "serve.log") as server:
             log = tmp_path / "serve.log"
-            from tests.support.waiting import wait_until
-
             wait_until(lambda: log.read_bytes().count(b" ready.") >= 2, timeout=60)
             token = _start_summary(server.base, url)
             events = _read_events(f"{server.base}/s/{token}/events")
@@ -121,17 +120,14 @@ def test_on_postgres_and_redis_each_piece_is_pushed_to_the_page_stream(worker_en
     PostgreSQL and Redis, with the web's slow poll at 30 s
     WHEN a summary is written piece by piece
     THEN the page's stream gets the pieces as they come (Redis pub/sub) and ends done."""
-    from tests.support.waiting import ROOT
-    from tests.support.workers import celery_worker_command, stop
 
     model = FakeModel(tokens=40, delay=0.1).start()
     site, url = _article_site()
-    # A broker db of its own: the suite's shared worker must not take this summary.
-    broker = worker_env["CELERY_BROKER_URL"].rsplit("/", 1)[0] + "/12"
-    env = {**worker_env, "CELERY_BROKER_URL": broker, "WAYBRIEF_DATA_DIR": str(tmp_path),
+    # A Redis of its own: no other worker of the suite may take this summary.
+    redis = PrivateRedis(tmp_path / "redis", appendonly=False).start()
+    env = {**worker_env, "CELERY_BROKER_URL": redis.url, "WAYBRIEF_DATA_DIR": str(tmp_path),
            "LLM_BACKEND": "openai", "LLM_OPENAI_BASE_URL": model.base_url,
            "LLM_MAX_OUTPUT_TOKENS": "64", "NOTIFY_FALLBACK_SECONDS": "30"}  # fmt: skip
-    import subprocess
 
     log = tmp_path / "worker.log"
     with log.open("wb") as out:
@@ -141,13 +137,12 @@ def test_on_postgres_and_redis_each_piece_is_pushed_to_the_page_stream(worker_en
     events: list[tuple[str, dict]] = []
     try:
         with serving(env, tmp_path / "serve.log", "--no-worker") as server:
-            from tests.support.waiting import wait_until
-
             wait_until(lambda: b"ready." in log.read_bytes(), timeout=60)
             token = _start_summary(server.base, url)
             events = _read_events(f"{server.base}/s/{token}/events")
     finally:
         stop(worker)
+        redis.kill()
         model.stop()
         site.stop()
     assert [kind for kind, _ in events][-1] == "done"

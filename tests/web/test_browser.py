@@ -15,9 +15,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.crawler.sites.xuite import XuiteBlog
 from tests.support.documents import ARTICLE
 from tests.support.http import Reply
+from tests.support.sites.xuite import XuiteBlog
 from tests.support.timings import FAST
 from tests.support.waiting import ROOT
 

@@ -25,10 +25,6 @@ class Exchange:
     response_headers: list[tuple[str, str]]
     payload: bytes  # the body as sent: still compressed, transfer-decoded
 
-    @property
-    def is_redirect(self) -> bool:
-        return 300 <= self.status < 400
-
 
 #: called with every answer a fetcher read in full (the final one of a fetch)
 Recorder = Callable[[Exchange], None]

@@ -96,6 +96,8 @@ def _footer(summary: Summary) -> str:
     took = f", {total / 1000:.1f} s" if total else ""
     cached = ", cached" if summary.cache_hit else ""
     read = f"; read from {summary.capture_url}" if summary.capture_url else ""
+    if summary.source == services.LOCAL:
+        read = "; read from its local WARC copy"
     return (
         f"— {summary.model}, {summary.tokens_out} tokens, {summary.parts} part(s){took}{cached}"
         f"{read}"

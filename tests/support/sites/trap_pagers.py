@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
-from tests.crawler.sites.blogger import BloggerBlog
-from tests.crawler.sites.static import LinksSite
-from tests.crawler.sites.wordpress import WordPressSite
-from tests.crawler.sites.xuite import XuiteBlog
 from tests.support.http import LocalServer, Reply, Request
+from tests.support.sites.blogger import BloggerBlog
+from tests.support.sites.static import LinksSite
+from tests.support.sites.wordpress import WordPressSite
+from tests.support.sites.xuite import XuiteBlog
 
 #: how far an "endless" trap goes before the stand-in gives up (404)
 ENDLESS = 3000

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
-from tests.crawler.sites.static import LinksSite
-from tests.crawler.sites.trap_pagers import ENDLESS
 from tests.support.http import LocalServer, Reply, Request
+from tests.support.sites.static import LinksSite
+from tests.support.sites.trap_pagers import ENDLESS
 
 _HTML = {"Content-Type": "text/html; charset=utf-8"}
 _XML = {"Content-Type": "application/xml"}
