@@ -17,6 +17,8 @@ import json
 import logging
 import weakref
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from asgiref.sync import SyncToAsync, sync_to_async
 from django.conf import settings
@@ -49,15 +51,24 @@ def snapshot(summary: Summary) -> dict:
     }
 
 
+# The one thread (so the one database connection) of this process's streams.
+_db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="summary-streams")
+
+
 async def _shared(function, *args):
     """``function(*args)`` in the one thread this process's streams read from.
 
     A burst of new viewers would otherwise open a database connection each
     (one per request thread) and run PostgreSQL out of them; here they take
-    turns on one connection, which stays open for the next.
+    turns on one connection, which stays open for the next. A thread of its
+    own, not asgiref's shared one: sync middleware may be waiting in that one.
     """
-    call = sync_to_async(function, thread_sensitive=True)(*args)
-    return await asyncio.create_task(call, context=contextvars.Context())
+    return await asyncio.get_running_loop().run_in_executor(_db_thread, partial(function, *args))
+
+
+def close_connection() -> None:
+    """Close the streams' database connection (tests: before the database is dropped)."""
+    _db_thread.submit(lambda: connection.close()).result()
 
 
 def _visible_pk(token: str, request: HttpRequest) -> int | None:
@@ -88,8 +99,7 @@ class _Watch:
         self.latest: dict | None = None
         self.viewers = 0
         self.changed: asyncio.Future = asyncio.get_running_loop().create_future()
-        # A context of its own: the task outlives the request that started it,
-        # and its reads go to one shared thread (one connection per process).
+        # A context of its own: the task outlives the request that started it.
         self.task = asyncio.create_task(self._run(), context=contextvars.Context())
 
     def _publish(self, value: dict | None) -> None:
@@ -98,11 +108,10 @@ class _Watch:
         self.changed = asyncio.get_running_loop().create_future()
 
     async def _run(self) -> None:
-        read = sync_to_async(_read, thread_sensitive=True)
         async with notify.subscription(channel(self.pk)) as notices:
             while True:
                 try:
-                    value = await read(self.pk)
+                    value = await _shared(_read, self.pk)
                 except Exception as exc:
                     log.warning("summary %s: stream read failed (%s)", self.pk, exc)
                     value = self.latest

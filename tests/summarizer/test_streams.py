@@ -11,7 +11,7 @@ import time
 
 import httpx
 import pytest
-from asgiref.sync import SyncToAsync, sync_to_async
+from asgiref.sync import sync_to_async
 from django.db import connection
 
 from summarizer import streams
@@ -70,8 +70,8 @@ def test_fifty_viewers_cost_one_read_per_piece_and_each_sees_every_piece(setting
 
     try:
         seen, elapsed = asyncio.run(scenario())
-    finally:  # the streams' reads run in one shared thread: close its connection too
-        SyncToAsync.single_thread_executor.submit(lambda: connection.close()).result()
+    finally:  # the streams' reads run in one thread of their own: close its connection
+        streams.close_connection()
     expected = ["", *("piece " * n for n in range(1, 6)), ""]
     assert all(each == expected for each in seen), seen[0]
     assert elapsed < 5, "pieces came by the 30 s poll, not by notice"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from asgiref.sync import SyncToAsync, sync_to_async
+from asgiref.sync import sync_to_async
 from django.db import connection
 from django.test import AsyncClient
+
+from summarizer import streams
 
 
 def read_stream(path: str, chunks: int, *, after_first: Callable[[], object] | None = None,
@@ -34,8 +36,8 @@ def read_stream(path: str, chunks: int, *, after_first: Callable[[], object] | N
 
     try:
         return asyncio.run(read())
-    finally:  # the streams' reads run in one shared thread: close its connection
-        SyncToAsync.single_thread_executor.submit(lambda: connection.close()).result()
+    finally:  # the streams' reads run in one thread of their own: close its connection
+        streams.close_connection()
 
 
 def _closing(function: Callable[[], object]) -> Callable[[], object]:
