@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.http import HttpRequest, HttpResponse
+from django.utils.deprecation import MiddlewareMixin
 
 # Only what the pages use: our own scripts, styles and streams. No inline
 # script anywhere, so injected markup in a page title or model output
@@ -24,12 +23,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+class SecurityHeadersMiddleware(MiddlewareMixin):
+    """Sync and async alike (MiddlewareMixin), so under ASGI an async view (a live
+    stream, a Kagi wait) is not pushed into a thread for its whole life."""
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"

@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn waybrief.wsgi)."""
+"""WSGI entry point, for servers that speak only WSGI; `manage.py serve` runs the ASGI one."""
 
 import os
 

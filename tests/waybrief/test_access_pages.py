@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from archiver.models import Capture
 from crawler.models import CrawlRun
+from summarizer import prompts
 from summarizer.models import Summary
+from summarizer.selectors import configured_model_name
 from waybrief.models import Heartbeat
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +119,7 @@ def test_at_the_limit_existing_summaries_still_answer(client, settings):
     settings.SUMMARY_CONCURRENCY_PER_CLIENT = 1
     done = Summary.objects.create(
         url="https://example.org/done", state=Summary.State.DONE, output="Already written.",
-        finished_at=timezone.now(),
+        finished_at=timezone.now(), model=configured_model_name(), prompt_version=prompts.VERSION,
     )  # fmt: skip
     assert summarize(client, "https://example.org/running").status_code == 200
     running = Summary.objects.get(url="https://example.org/running")
