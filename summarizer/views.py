@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import time
-
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,10 +12,8 @@ from waybrief import throttle
 from waybrief.fetching.errors import InvalidURL
 from waybrief.fetching.urls import check_url
 
-from . import prompts, selectors, services
+from . import prompts, selectors, services, streams
 from .models import Summary
-
-STREAM_POLL_SECONDS = 0.2
 
 
 @require_GET
@@ -141,50 +136,7 @@ def error_page(request: HttpRequest, message: str, *, status: int, url: str = ""
     return render(request, "error.html", {"message": message, "url": url}, status=status)
 
 
-def _snapshot(summary: Summary) -> dict:
-    return {
-        "id": summary.token,
-        "state": summary.state,
-        "stage": summary.stage,
-        "partial": summary.partial_output,
-        "finished": summary.is_finished,
-        "error": summary.error_message,
-        "capture": {"timestamp": summary.capture_timestamp, "url": summary.capture_url},
-    }
-
-
 @require_GET
 def summary_status(request: HttpRequest, token: str) -> JsonResponse:
     """For clients without EventSource: poll this."""
-    return JsonResponse(_snapshot(_visible(request, token)))
-
-
-@require_GET
-def summary_events(request: HttpRequest, token: str) -> StreamingHttpResponse:
-    """Server-sent events from the summary row, the one token feed for every setup."""
-    pk = _visible(request, token).pk
-    response = StreamingHttpResponse(_event_stream(pk), content_type="text/event-stream")
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events through at once
-    return response
-
-
-def _event_stream(pk: int):
-    # Django closes this thread's database connection when the response is
-    # closed (request_finished), however the stream ends.
-    deadline = time.monotonic() + settings.SUMMARY_STREAM_SECONDS
-    last_sent = None
-    quiet_since = time.monotonic()
-    while time.monotonic() < deadline:
-        snapshot = _snapshot(Summary.objects.get(pk=pk))
-        if snapshot != last_sent:
-            last_sent, quiet_since = snapshot, time.monotonic()
-            kind = "done" if snapshot["finished"] else "progress"
-            yield f"event: {kind}\ndata: {json.dumps(snapshot)}\n\n"
-            if snapshot["finished"]:
-                return
-        elif time.monotonic() - quiet_since > 15:
-            quiet_since = time.monotonic()
-            yield ": still working\n\n"  # keeps proxies from closing the stream
-        time.sleep(STREAM_POLL_SECONDS)
-    yield "event: timeout\ndata: {}\n\n"
+    return JsonResponse(streams.snapshot(_visible(request, token)))

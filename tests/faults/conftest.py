@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.support.fake_model import FakeModel
-from tests.support.fake_wayback import FakeWayback
 from tests.support.http import LocalServer
 from tests.support.processes import (  # noqa: F401 (the fault tests import these from here)
     PrivateRedis,
@@ -39,13 +38,6 @@ def private_redis(tmp_path) -> Iterator[Callable[..., PrivateRedis]]:
     yield make
     for server in made:
         server.kill()
-
-
-@pytest.fixture
-def wayback() -> Iterator[FakeWayback]:
-    fake = FakeWayback().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ ADMIN_ACTIONS = [
     ("crawler/site", "crawl_and_archive"), ("crawler/site", "crawl"),
     ("crawler/site", "check_coverage"), ("crawler/site", "archive_missing"),
     ("crawler/site", "recover"), ("crawler/site", "recover_and_summarize"),
-    ("crawler/recovery", "download_csv"), ("crawler/recovery", "download_json"),
+    ("sites/recovery", "download_csv"), ("sites/recovery", "download_json"),
     ("archiver/capture", "retry_failed"), ("summarizer/summary", "delete_selected"),
 ]  # fmt: skip
 
@@ -35,7 +35,7 @@ def rows() -> dict[str, int]:
     capture = Capture.objects.create(url="https://blog.example.org/1", state="failed",
                                      reason="error:gone")  # fmt: skip
     summary = Summary.objects.create(url="https://blog.example.org/1", state="done", output="x")
-    return {"crawler/site": site.pk, "crawler/recovery": recovery.pk,
+    return {"crawler/site": site.pk, "sites/recovery": recovery.pk,
             "archiver/capture": capture.pk, "summarizer/summary": summary.pk}  # fmt: skip
 
 
