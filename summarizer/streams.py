@@ -15,13 +15,15 @@ import contextlib
 import contextvars
 import json
 import logging
+import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from asgiref.sync import SyncToAsync, sync_to_async
 from django.conf import settings
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
@@ -52,6 +54,8 @@ def snapshot(summary: Summary) -> dict:
 
 
 # The one thread (so the one database connection) of this process's streams.
+WSGI_POLL_SECONDS = 0.2  # the polled stream, under a WSGI server only
+READ_RETRIES = 5  # failed reads in a row before a watch gives up on its row
 _db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="summary-streams")
 
 
@@ -109,11 +113,19 @@ class _Watch:
 
     async def _run(self) -> None:
         async with notify.subscription(channel(self.pk)) as notices:
+            failures = 0
             while True:
                 try:
                     value = await _shared(_read, self.pk)
+                    failures = 0
                 except Exception as exc:
+                    # A broken connection (closed, cut by the server): _read dropped
+                    # it, so the next read opens a new one. Keep the viewers waiting.
+                    failures += 1
                     log.warning("summary %s: stream read failed (%s)", self.pk, exc)
+                    if failures < READ_RETRIES:
+                        await asyncio.sleep(0.2 * failures)
+                        continue
                     value = self.latest
                 if value != self.latest or value is None:
                     self._publish(value)
@@ -254,9 +266,39 @@ async def summary_events(request: HttpRequest, token: str) -> HttpResponse:
     if _open.get(client, 0) >= settings.SUMMARY_STREAMS_PER_CLIENT > 0:
         return HttpResponse("Too many open streams from your address.", status=429,
                             content_type="text/plain")  # fmt: skip
+    if isinstance(request, WSGIRequest):
+        # A WSGI server (Django's test live server, a legacy deployment) would
+        # gather an async stream whole and send it at the end: poll instead.
+        response = StreamingHttpResponse(_polled_events(pk), content_type="text/event-stream")
+        return _no_buffering(response)
     slot = _Slot(client)
     response = StreamingHttpResponse(_events(pk, slot), content_type="text/event-stream")
     weakref.finalize(response, slot.release)  # a stream that never started
+    return _no_buffering(response)
+
+
+def _no_buffering(response: StreamingHttpResponse) -> StreamingHttpResponse:
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events through at once
     return response
+
+
+def _polled_events(pk: int) -> Iterator[str]:
+    """The same events, read from the row a few times a second in the server's
+    thread (WSGI holds a thread per request anyway); same format, same end."""
+    deadline = time.monotonic() + settings.SUMMARY_STREAM_SECONDS
+    last, quiet_since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        current = _read(pk)
+        if current is None:
+            return
+        if current != last:
+            last, quiet_since = current, time.monotonic()
+            yield _event("done" if current["finished"] else "progress", current)
+            if current["finished"]:
+                return
+        elif time.monotonic() - quiet_since > KEEPALIVE_SECONDS:
+            quiet_since = time.monotonic()
+            yield ": still working\n\n"
+        time.sleep(WSGI_POLL_SECONDS)
+    yield _event("timeout", {})

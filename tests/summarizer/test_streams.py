@@ -55,7 +55,9 @@ def test_fifty_viewers_cost_one_read_per_piece_and_each_sees_every_piece(setting
     async def scenario() -> tuple[list[list[str]], float]:
         seen: list[list[str]] = [[] for _ in range(50)]
         tasks = [asyncio.create_task(viewer(each)) for each in seen]
-        while not all(seen):
+        waited = time.monotonic()
+        while not all(seen):  # each viewer has its first snapshot
+            assert time.monotonic() - waited < 20, "viewers never got the summary's row"
             await asyncio.sleep(0.01)
         assert await notify.ready()
         started = time.monotonic()
