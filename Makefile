@@ -32,8 +32,20 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(PIP) install --progress-bar off --no-deps PyKagi==0.0.4
 	touch $@
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+# axe-core, pinned in package.json/package-lock.json, for the browser tests' accessibility checks.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make test: npm is missing; the browser tests need Node.js and npm for axe-core (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+# The interface's translations: each .po compiled to the .mo Django reads (pure Python,
+# no gettext needed); `scripts/messages.sh refresh` gathers new strings into the .po.
+MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+%.mo: %.po | $(VENV)/.installed
+	PYTHON=$(PY) scripts/messages.sh compile
+
+install: $(VENV)/.installed $(MO)
+install-test: $(VENV)/.installed-test $(MO)
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -49,7 +61,7 @@ services:
 llama-server: install
 	PYTHON=$(PY) scripts/build-llama-server.sh
 
-test: install-test services llama-server
+test: install-test services llama-server node_modules/.installed
 	$(VENV)/bin/lint-imports
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) WAYBACK_URL=http://127.0.0.1:9 \
 	TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from urllib.parse import urlencode
+
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -12,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from archiver.models import Capture
+from crawler import keeping
 from crawler.models import Site
 from crawler.services import UnknownAdapter, start_crawl
 from sites import recovery
@@ -19,8 +24,10 @@ from sites.coverage import site_coverage
 from summarizer.models import Summary
 from summarizer.selectors import owned_by
 from wayback import WaybackError
+from waybrief import warc
 from waybrief.fetching.errors import InvalidURL
 from waybrief.fetching.urls import check_url
+from waybrief.warc import download
 
 from . import services
 from .models import Job, JobItem
@@ -37,6 +44,16 @@ from .serializers import (
     SummarySerializer,
 )
 
+WARC_FILES = inline_serializer(
+    "SiteWarcFiles",
+    {
+        "site": serializers.IntegerField(),
+        "url": serializers.CharField(),
+        "files": serializers.ListField(child=inline_serializer("WarcFile", {
+            "name": serializers.CharField(), "size": serializers.IntegerField(),
+            "download": serializers.URLField()})),
+    },
+)  # fmt: skip
 REJECTED = inline_serializer(
     "RejectedURLs",
     {
@@ -199,6 +216,60 @@ class SiteViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Gen
             response["Content-Disposition"] = f'attachment; filename="recovery-{row.pk}.{fmt}"'
             return response
         return Response(RecoveryListSerializer(row).data)
+
+
+    @extend_schema(
+        responses={200: WARC_FILES, 404: None},
+        description="The site's closed WARC files (its local copies): each one's name, size "
+        "and download address. Staff, and the people who added the site, only (others: 404).",
+    )
+    @action(detail=True, methods=["get"], url_path="warc")
+    def warc(self, request: Request, pk: str | None = None) -> Response:
+        site = self._warc_site(request)
+        link = request.build_absolute_uri(reverse("site-warc-file", kwargs={"pk": site.pk}))
+        files = [{"name": found.name, "size": found.stat().st_size,
+                  "download": f"{link}?{urlencode({'name': found.name})}"}
+                 for found in warc.site_files(site.url)]  # fmt: skip
+        return Response({"site": site.pk, "url": site.url, "files": files})
+
+    @extend_schema(
+        parameters=[OpenApiParameter("name", str, required=True)],
+        responses={(200, download.CONTENT_TYPE): OpenApiTypes.BINARY, 404: None},
+        description="One of the site's WARC files (`.warc.gz`, by the `name` the list "
+        "gives), streamed.",
+    )
+    @action(detail=True, methods=["get"], url_path="warc-file")
+    def warc_file(self, request: Request, pk: str | None = None) -> FileResponse:
+        site = self._warc_site(request)
+        found = warc.site_file(site.url, request.query_params.get("name", ""))
+        if found is None:
+            raise NotFound("That site has no such WARC file.")
+        return download.file_response(found)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("url", str, required=True)],
+        responses={(200, download.CONTENT_TYPE): OpenApiTypes.BINARY, 404: None},
+        description="The WARC record of one post (`url`): its own gzip member, a whole "
+        "`.warc.gz` that warcio, pywb and ReplayWeb.page read.",
+    )
+    @action(detail=True, methods=["get"], url_path="warc-record")
+    def warc_record(self, request: Request, pk: str | None = None) -> FileResponse:
+        site = self._warc_site(request)
+        try:
+            return download.record_response(
+                *keeping.kept_record(site, request.query_params.get("url", ""))
+            )
+        except warc.NotCopied as exc:
+            raise NotFound(str(exc)) from None
+
+    def _warc_site(self, request: Request) -> Site:
+        """Copies are whole pages of someone's blog: staff and the site's own
+        people may download them; to others they are not there (404, as
+        another user's summary is)."""
+        site = self.get_object()
+        if not (request.user.is_staff or site.added_by.filter(pk=request.user.pk).exists()):
+            raise NotFound("This site's WARC copies are for staff and the people who added it.")
+        return site
 
 
 class SummaryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

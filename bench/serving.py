@@ -5,18 +5,22 @@ and a `celery worker` for "summarize" whose model is the suite's stand-in
 (tests/support/fake_model.py) streaming pieces at a steady rate. For each N,
 S summaries are started and N viewers hold their live streams
 (`/s/<token>/events`) while a prober times GET /healthz, / and /api/v1/jobs/
-for ``--seconds``. Reported: p50/p95 of each, whether every viewer saw every
-piece its summary's stream announced, token-to-viewer p95 (the time from the
-worker's notice of a write, heard by the bench on Redis, to a viewer's event
-carrying it), the web process's CPU seconds, and PostgreSQL transactions per
-second in the bench database (each autocommit read is one).
+for ``--seconds``. Meanwhile ``--v0`` clients (default 50) ask
+/api/v0/summarize for the same pages, as Kagi's clients do, and wait for their
+synchronous answer: they join the summaries being written. Reported: p50/p95 of
+each probe, whether every viewer saw every piece its summary's stream announced,
+token-to-viewer p95 (the time from the worker's notice of a write, heard by the
+bench on Redis, to a viewer's event carrying it), how many v0 waits were answered
+200 with the summary, how late after their row was finished, and how many rows
+there were (joined: one per page), the web processes' CPU seconds, and
+PostgreSQL transactions per second in the bench database (each autocommit read is one).
 
 ``--baseline`` runs the same against gunicorn (sync, 3 workers x 4 threads) on
 the same tree: under WSGI each open stream holds one of its 12 threads until it
 ends, as the old polling view did (it needs gunicorn: `.venv/bin/pip install gunicorn`).
 
     .venv/bin/python bench/serving.py [--viewers 50,200,500] [--summaries 4]
-        [--seconds 30] [--baseline]
+        [--seconds 30] [--v0 50] [--web-workers 1] [--baseline]
 
 Loopback only; every process it starts is stopped at the end.
 """
@@ -47,6 +51,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--summaries", type=int, default=4, help="summaries written at once")
     parser.add_argument("--seconds", type=float, default=30.0, help="probe window")
     parser.add_argument("--piece-seconds", type=float, default=0.05, help="model: between pieces")
+    parser.add_argument("--v0", type=int, default=50, help="v0 requests waiting meanwhile")
+    parser.add_argument("--web-workers", type=int, default=1, help="serve --web-workers N")
     parser.add_argument("--baseline", action="store_true", help="also gunicorn sync 3x4")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     return parser.parse_args()
@@ -133,7 +139,8 @@ def wait_http(url: str, timeout: float = 60) -> None:
 
 
 async def run_load(base: str, tokens: list[str], viewers: int, seconds: float, api_token: str,
-                   redis_url: str, db_name: str, mark) -> dict:  # fmt: skip
+                   redis_url: str, db_name: str, mark,
+                   v0_urls: list[str] = ()) -> dict:  # fmt: skip
     import httpx
     import redis.asyncio as aioredis
 
@@ -177,6 +184,17 @@ async def run_load(base: str, tokens: list[str], viewers: int, seconds: float, a
                 timings[path].append((time.monotonic() - mark) * 1000 if ok else float("inf"))
             await asyncio.sleep(0.2)
 
+    async def v0_wait(url: str, http: httpx.AsyncClient) -> tuple[int, float, str]:
+        """One Kagi client's synchronous call: (status, answered at, output or error)."""
+        try:
+            answer = await http.post(f"{base}/api/v0/summarize", json={"url": url},
+                                     headers={"Authorization": f"Bot {api_token}"})  # fmt: skip
+            body = answer.json()
+            text = (body.get("data") or {}).get("output") or json.dumps(body.get("error"))
+            return answer.status_code, time.time(), text
+        except (httpx.HTTPError, ValueError) as exc:
+            return 0, time.time(), f"{type(exc).__name__}: {exc}"
+
     listener = asyncio.create_task(listen())
     limits = httpx.Limits(max_connections=viewers + 10, max_keepalive_connections=0)
     async with httpx.AsyncClient(timeout=httpx.Timeout(30, read=None), limits=limits) as http:
@@ -188,20 +206,27 @@ async def run_load(base: str, tokens: list[str], viewers: int, seconds: float, a
             await asyncio.sleep(0.1)
         started = mark()
         timings: dict[str, list[float]] = {"/healthz": [], "/": [], "/api/v1/jobs/": []}
+        v0_limits = httpx.Limits(max_connections=len(v0_urls) + 1, max_keepalive_connections=0)
+        v0_http = httpx.AsyncClient(timeout=httpx.Timeout(30, read=None), limits=v0_limits)
+        v0_tasks = [asyncio.create_task(v0_wait(url, v0_http)) for url in v0_urls]
         async with httpx.AsyncClient(timeout=30) as prober:
             await probe(prober, timings)
         # Each viewer follows its summary to the end (its "done"), within a minute.
         await asyncio.wait(tasks, timeout=60)
+        v0 = list(await asyncio.gather(*v0_tasks)) if v0_tasks else []  # they end with them
+        await v0_http.aclose()
         stop.set()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     await listener
-    return {"timings": timings, "received": received, "notices": notices, "started": started}
+    return {"timings": timings, "received": received, "notices": notices, "started": started,
+            "v0": v0}  # fmt: skip
 
 
 def summarize_run(label: str, result: dict, pks: dict[str, str], tokens: list[str],
-                  cpu: float, tps: float, seconds: float) -> list[str]:  # fmt: skip
+                  cpu: float, tps: float, seconds: float,
+                  v0: dict | None = None) -> list[str]:  # fmt: skip
     lines = [f"{label}"]
     for path, values in result["timings"].items():
         failed = sum(v == float("inf") for v in values)
@@ -234,6 +259,13 @@ def summarize_run(label: str, result: dict, pks: dict[str, str], tokens: list[st
                  f" {complete}")  # fmt: skip
     lines.append(f"  token-to-viewer       p50 {pct(lags, 0.5):.1f} ms"
                  f"  p95 {pct(lags, 0.95):.1f} ms  ({len(lags)} events)")  # fmt: skip
+    if v0 is not None and v0["asked"]:
+        lines.append(f"  v0 waits              {v0['answered']}/{v0['asked']} answered 200 with"
+                     f" their summary; after its row was done p50 {pct(v0['lags'], 0.5):.0f} ms"
+                     f"  p95 {pct(v0['lags'], 0.95):.0f} ms; rows {v0['rows']}"
+                     f" for {len(tokens)} pages")  # fmt: skip
+        for problem in v0["problems"][:3]:
+            lines.append(f"    {problem}")
     lines.append(f"  web CPU               {cpu:.1f} s over {seconds:.0f} s")
     lines.append(f"  database transactions {tps:.1f} per second")
     return lines
@@ -272,7 +304,8 @@ def one_run(args, viewers: int, server: str) -> list[str]:
                                    text=True).stdout.strip().split()[-1]  # fmt: skip
         port = free_port()
         if server == "uvicorn":
-            web = stack.start("web", [*manage, "serve", f"127.0.0.1:{port}", "--no-worker"])
+            web = stack.start("web", [*manage, "serve", f"127.0.0.1:{port}", "--no-worker",
+                                      "--web-workers", str(args.web_workers)])  # fmt: skip
         else:
             web = stack.start("web", [sys.executable, "-m", "gunicorn", "waybrief.wsgi", "--bind",
                                       f"127.0.0.1:{port}", "--workers", "3", "--threads", "4",
@@ -284,12 +317,13 @@ def one_run(args, viewers: int, server: str) -> list[str]:
         wait_http(base + "/healthz")
         import httpx
 
-        tokens, pks = [], {}
+        tokens, pks, urls = [], {}, []
         for n in range(args.summaries):
             html = ARTICLE.replace("</article>", f"<p>Bench page {n}.</p></article>")
             url = site.route(f"/post/{n}", Reply(200, html.encode(), {"Content-Type": "text/html"}))
             page = httpx.get(f"{base}/summarize", params={"url": url}, timeout=60).text
             tokens.append(re.search(r"/s/([\w-]+)/events", page).group(1))
+            urls.append(url)
         pks = _pks(args.database_url, tokens)
         time.sleep(3)  # the worker has started writing
         # The window opens once every viewer is connected: connecting costs each
@@ -299,22 +333,52 @@ def one_run(args, viewers: int, server: str) -> list[str]:
         def mark() -> tuple[float, int, float]:
             return tree_cpu(web.pid), transactions(args.database_url), time.monotonic()
 
+        v0_urls = [urls[n % len(urls)] for n in range(args.v0 if server == "uvicorn" else 0)]
         result = asyncio.run(run_load(base, tokens, viewers, args.seconds, api_token,
-                                      redis_url, db_name, mark))  # fmt: skip
+                                      redis_url, db_name, mark, v0_urls))  # fmt: skip
         cpu0, tx0, t0 = result["started"]
         elapsed = time.monotonic() - t0
         cpu = tree_cpu(web.pid) - cpu0
         tps = (transactions(args.database_url) - tx0) / elapsed
+        v0 = _v0_figures(args.database_url, result["v0"], v0_urls)
+        workers = f" x{args.web_workers}" if server == "uvicorn" and args.web_workers > 1 else ""
         label = (
-            f"{server}: {viewers} viewers on {args.summaries} summaries being written "
-            f"(a piece every {args.piece_seconds * 1000:.0f} ms), {args.seconds:.0f} s"
+            f"{server}{workers}: {viewers} viewers and {len(v0_urls)} v0 waits on"
+            f" {args.summaries} summaries being written"
+            f" (a piece every {args.piece_seconds * 1000:.0f} ms), {args.seconds:.0f} s"
         )
-        return summarize_run(label, result, pks, tokens, cpu, tps, elapsed)
+        return summarize_run(label, result, pks, tokens, cpu, tps, elapsed, v0)
     finally:
         stack.stop()
         private_redis.kill()
         model.stop()
         site.stop()
+
+
+def _v0_figures(database_url: str, answers: list[tuple[int, float, str]],
+                urls: list[str]) -> dict:  # fmt: skip
+    """v0's answers against the rows: answered 200 with the row's output, and how
+    long after the row was finished (its ``finished_at``, the worker's clock)."""
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute("SELECT url, output, extract(epoch FROM finished_at)"
+                            " FROM summarizer_summary WHERE url = ANY(%s)",
+                            [sorted(set(urls))]).fetchall()  # fmt: skip
+    by_url: dict[str, list[tuple[str, float | None]]] = {}
+    for url, output, finished in rows:
+        by_url.setdefault(url, []).append((output, float(finished) if finished else None))
+    answered, lags, problems = 0, [], []
+    for url, (status, at, text) in zip(urls, answers, strict=True):
+        matches = [finished for output, finished in by_url.get(url, []) if output == text]
+        if status == 200 and matches:
+            answered += 1
+            if matches[0] is not None:
+                lags.append((at - matches[0]) * 1000)
+        else:
+            problems.append(f"{status}: {text[:120]}")
+    return {"asked": len(urls), "answered": answered, "lags": lags, "problems": problems,
+            "rows": len(rows)}  # fmt: skip
 
 
 def _pks(database_url: str, tokens: list[str]) -> dict[str, str]:
@@ -329,13 +393,13 @@ def _pks(database_url: str, tokens: list[str]) -> dict[str, str]:
 def main() -> None:
     args = parse_args()
     lines = []
-    for viewers in [int(n) for n in args.viewers.split(",")]:
-        lines += one_run(args, viewers, "uvicorn")
-        print("\n".join(lines[-7:]), flush=True)
+    runs = [(int(n), "uvicorn") for n in args.viewers.split(",")]
     if args.baseline:
-        viewers = int(args.viewers.split(",")[0])
-        lines += one_run(args, viewers, "gunicorn")
-        print("\n".join(lines[-7:]), flush=True)
+        runs.append((runs[0][0], "gunicorn"))
+    for viewers, server in runs:
+        run = one_run(args, viewers, server)
+        print("\n".join(run), flush=True)
+        lines += run
     print("\n" + "\n".join(lines))
 
 

@@ -7,6 +7,7 @@ picks up where it was instead of starting over.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from waybrief.ledger import LeasedWork
@@ -29,6 +30,12 @@ class Site(models.Model):
         default=True,
         help_text="Added by a person (admin, API, the home page); false when a command "
         "(crawl, coverage, recover) made it only to keep its own progress.",
+    )
+    added_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="sites_added",
+        help_text="The people who added it (its pages show it to them, and to staff).",
     )
     keep_warc = models.BooleanField(
         "keep WARC copies",
@@ -113,6 +120,13 @@ class DiscoveredURL(models.Model):
     last_run = models.ForeignKey(CrawlRun, on_delete=models.CASCADE, related_name="urls")
     url = models.CharField(max_length=MAX_URL_LENGTH)
     found_at = models.DateTimeField(auto_now_add=True)
+    # Where the post's local copy is (a site that keeps WARC copies), so it is
+    # read back by offset, no file scanned: ``FOLDER/NAME.warc.gz`` under
+    # WARC_DIR, and the byte range of its record (one gzip member, itself a
+    # valid .warc.gz). Empty until a crawl kept the post.
+    warc_file = models.CharField("WARC file", max_length=300, blank=True, default="")
+    warc_offset = models.BigIntegerField("WARC record offset", null=True, blank=True)
+    warc_length = models.BigIntegerField("WARC record length", null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure PostgreSQL and Redis answer on 127.0.0.1 for the test suite, and
-# Chromium is there for its browser tests:
+# Chromium (browser tests) and gettext (the translation checks) are there:
 # start them if installed and stopped, install them (Debian packages) if absent.
 set -euo pipefail
 
@@ -16,6 +16,10 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 # The browser tests drive Debian's Chromium through its chromedriver.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+# A CJK font, so the browser tests' screenshots of the Chinese interface show its characters.
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+# makemessages (scripts/messages.sh refresh, and the test that nothing is left out of the .po).
+command -v xgettext >/dev/null && command -v msgmerge >/dev/null || missing+=(gettext)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   $SUDO apt-get update -qq

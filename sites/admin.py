@@ -7,13 +7,16 @@ import itertools
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponse
-from django.urls import reverse
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
-from crawler import services
+from crawler import keeping, services
 from crawler.models import Site
-from waybrief import doorbell
+from waybrief import doorbell, warc
+from waybrief.warc import download
 
 from . import recovery
 from .archiving import site_progress
@@ -70,7 +73,7 @@ class SiteAdmin(admin.ModelAdmin):
     list_filter = (AddedBy,)
     search_fields = ("url",)
     actions = ["crawl_and_archive", "crawl", "check_coverage", "archive_missing", "recover",
-               "recover_and_summarize"]  # fmt: skip
+               "recover_and_summarize", "download_warc"]  # fmt: skip
     readonly_fields = ("progress", "coverage_panel")
     fields = ("url", "adapter", "keep_warc", "progress", "coverage_panel")
 
@@ -127,6 +130,56 @@ class SiteAdmin(admin.ModelAdmin):
             'Queued {} recovery(ies); follow them (and download the lists) under <a href="{}">'
             "Recoveries</a>.", queryset.count(), reverse("admin:sites_recovery_changelist"),
         ), messages.SUCCESS)  # fmt: skip
+
+    @admin.action(description="Download the WARC copies")
+    def download_warc(self, request, queryset) -> HttpResponse | None:
+        """One site at a time: its page lists its files, each a download."""
+        if queryset.count() != 1:
+            self.message_user(request, "Choose one site to download its WARC copies.",
+                              messages.WARNING)  # fmt: skip
+            return None
+        return redirect("admin:crawler_site_warc", queryset.get().pk)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:site_id>/warc/", view(self.warc_files), name="crawler_site_warc"),
+            path("<int:site_id>/warc/record/", view(self.warc_record),
+                 name="crawler_site_warc_record"),
+            path("<int:site_id>/warc/<str:name>", view(self.warc_file),
+                 name="crawler_site_warc_file"),
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    def _warc_site(self, request, site_id: int) -> Site:
+        """The site as this admin shows it to this person, or a 404."""
+        site = self.get_queryset(request).filter(pk=site_id).first()
+        if site is None or not self.has_view_permission(request, site):
+            raise Http404("No such site.")
+        return site
+
+    def warc_files(self, request, site_id: int) -> TemplateResponse:
+        site = self._warc_site(request, site_id)
+        files = [{"name": p.name, "size": p.stat().st_size} for p in warc.site_files(site.url)]
+        context = {**self.admin_site.each_context(request), "site": site, "files": files,
+                   "opts": self.model._meta, "title": f"WARC copies of {site.url}",
+                   "posts_placed": site.urls.exclude(warc_file="").count()}  # fmt: skip
+        return TemplateResponse(request, "admin/crawler/site/warc_files.html", context)
+
+    def warc_file(self, request, site_id: int, name: str) -> FileResponse:
+        site = self._warc_site(request, site_id)
+        found = warc.site_file(site.url, name)
+        if found is None:
+            raise Http404("That site has no such WARC file.")
+        return download.file_response(found)
+
+    def warc_record(self, request, site_id: int) -> FileResponse:
+        """One post's record (``?url=``), a .warc.gz of its own."""
+        site = self._warc_site(request, site_id)
+        try:
+            return download.record_response(*keeping.kept_record(site, request.GET.get("url", "")))
+        except warc.NotCopied as exc:
+            raise Http404(str(exc)) from None
 
     @admin.display(description="Coverage")
     def coverage_panel(self, site: Site) -> str:

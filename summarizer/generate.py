@@ -23,6 +23,9 @@ from .language import detect_language
 from .postprocess import clean_output, input_cut_notice, is_repeating, with_cut_notice
 
 Progress = Callable[[str, str], None]  # (stage, text written so far)
+# (stage, {"parts_done", "parts", "tokens_read", "tokens_total"}): while a prompt is
+# read, before its first word. Called at every step the backend reports.
+Reading = Callable[[str, dict], None]
 # Notes of the map step: enough for 2-4 whole sentences, fewer when many parts share the reduce.
 NOTE_TOKENS = (96, 256)
 # Room for the chat template's own tokens, which count_tokens does not see.
@@ -53,25 +56,37 @@ class Generation:
     capped: bool = False  # the answer ran to its token cap (the output says so)
     input_cut: bool = False  # only the first MAX_INPUT_CHARS were read (the output says so)
     retried: bool = False  # the first answer was in the wrong language
+    # Prompt reading (prefill) against writing, over every call: the bench's two speeds.
+    prompt_ms: float = 0.0  # where the backend measures it (llama_cpp, llama-server)
+    prompt_tokens_read: int = 0  # tokens read, not taken from the KV cache
+    cached_tokens: int = 0  # prompt tokens the KV cache already held
+    write_ms: float = 0.0  # first piece to last, over every call
 
 
 @functools.cache
-def _takes_decoding(stream_chat_type: type, name: str) -> bool:
-    """Stand-in backends written to the older interface take no ``decoding``."""
+def _takes(stream_chat_type: type, name: str, option: str) -> bool:
+    """Stand-in backends written to the older interface take no ``decoding``
+    (nor ``on_prompt``)."""
     method = getattr(stream_chat_type, name, None)
     try:
         params = inspect.signature(method).parameters
     except (TypeError, ValueError):
         return False
-    return "decoding" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+    return option in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 class _Run:
     """Token accounting across the several calls of one map-reduce."""
 
-    def __init__(self, backend: LLMBackend, on_progress: Progress, deadline_seconds: float) -> None:
+    def __init__(
+        self, backend: LLMBackend, on_progress: Progress, deadline_seconds: float,
+        on_reading: Reading | None = None,
+    ) -> None:  # fmt: skip
         self.backend = backend
         self.on_progress = on_progress
+        self.on_reading = on_reading
+        self.parts_done = 0  # parts of the document whose notes are written
+        self.parts = 1
         self.result = Generation(output="")
         self.started = time.monotonic()
         self.deadline_seconds = deadline_seconds
@@ -94,11 +109,18 @@ class _Run:
         text = ""
         self.capped = False
         self.on_progress(stage, "")
-        takes = _takes_decoding(type(self.backend), "stream_chat")
-        options = {"decoding": decoding} if takes else {}
+        kind = type(self.backend)
+        options: dict = {"decoding": decoding} if _takes(kind, "stream_chat", "decoding") else {}
+        if self.on_reading is not None:
+            self._reading(stage, 0, 0)
+            if _takes(kind, "stream_chat", "on_prompt"):
+                options["on_prompt"] = lambda read, total: self._reading(stage, read, total)
         stream = self.backend.stream_chat(messages, max_tokens=max_tokens, usage=usage, **options)
+        first_piece: float | None = None
         try:
             for piece in stream:
+                if first_piece is None:
+                    first_piece = time.monotonic()
                 # A server may ignore max_tokens and stream without end; each piece is
                 # at least one token, so a piece past the cap means hang up.
                 if len(pieces) >= max_tokens:
@@ -126,9 +148,23 @@ class _Run:
             getattr(stream, "close", lambda: None)()  # hang up whatever ended the loop
         if len(pieces) >= max_tokens or usage.extra.get("finish_reason") == "length":
             self.capped = True
+        if first_piece is not None:
+            self.result.write_ms += (time.monotonic() - first_piece) * 1000
+        self.result.prompt_ms += usage.prompt_ms
+        self.result.cached_tokens += usage.cached_tokens
+        self.result.prompt_tokens_read += max(usage.prompt_tokens - usage.cached_tokens, 0)
         self.result.tokens_in += usage.prompt_tokens
         self.result.tokens_out += usage.completion_tokens or len(pieces)
         return text
+
+    def _reading(self, stage: str, read: int, total: int) -> None:
+        """Tell the reader how far the prompt is read; stop at the deadline,
+        which a long prompt could otherwise pass before its first word."""
+        if time.monotonic() >= self.deadline:
+            raise self._timeout([])
+        assert self.on_reading is not None
+        self.on_reading(stage, {"parts_done": self.parts_done, "parts": self.parts,
+                                "tokens_read": read, "tokens_total": total})  # fmt: skip
 
 
 _LOOP_MARKS = set("\n.!?。！？")
@@ -152,12 +188,14 @@ def generate(
     deadline_seconds: float = float("inf"),
     on_progress: Progress = lambda stage, partial: None,
     max_input_chars: int = MAX_INPUT_CHARS,
+    on_reading: Reading | None = None,
 ) -> Generation:
     """The answer, within ``max_output`` tokens and ``deadline_seconds`` for
     every model call together (``GenerationTimeout`` past it), from at most
-    ``max_input_chars`` of the text."""
+    ``max_input_chars`` of the text. ``on_reading`` hears how far each prompt
+    is read before its first word (part k of n, tokens read of N)."""
     with deadline_after(deadline_seconds):
-        run = _Run(backend, on_progress, deadline_seconds)
+        run = _Run(backend, on_progress, deadline_seconds, on_reading)
         return _generate(backend, job, text, max_output=max_output, run=run,
                          max_input_chars=max_input_chars)  # fmt: skip
 
@@ -174,23 +212,35 @@ def cap_input(text: str, max_chars: int) -> tuple[str, bool]:
     return head, True
 
 
+def plan_parts(
+    backend: LLMBackend, job: prompts.Job, text: str, *, max_output: int
+) -> tuple[list[str], int]:
+    """The parts the text is read in, and the token budget of each: sized to
+    the backend's context (for a tiny model, the smaller one its catalogue
+    entry gives, see ``backends.get_backend``)."""
+    budget = prompt_budget(backend, job, max(max_output, NOTE_TOKENS[1]))
+    if budget < 64:
+        raise ValueError(f"the model's context ({backend.context_length} tokens) is too small")
+    parts = chunking.split(text, budget=budget, count=backend.count_tokens, code=job.kind == "code")
+    return parts, budget
+
+
 def _generate(
     backend: LLMBackend, job: prompts.Job, text: str, *, max_output: int, run: _Run,
     max_input_chars: int,
 ) -> Generation:  # fmt: skip
     text, run.result.input_cut = cap_input(text, max_input_chars)
     max_output = min(max_output, backend.context_length // 4)
-    budget = prompt_budget(backend, job, max(max_output, NOTE_TOKENS[1]))
-    if budget < 64:
-        raise ValueError(f"the model's context ({backend.context_length} tokens) is too small")
-    parts = chunking.split(text, budget=budget, count=backend.count_tokens, code=job.kind == "code")
-    run.result.parts = len(parts)
+    parts, budget = plan_parts(backend, job, text, max_output=max_output)
+    run.result.parts = run.parts = len(parts)
     if len(parts) == 1:
+
         def messages(j: prompts.Job) -> list[dict[str, str]]:
             return prompts.document_messages(j, parts[0])
     else:
         notes = _notes(run, job, parts, budget=budget)
         notes = _reduce_notes(run, job, notes, budget=budget)
+        run.parts_done = run.parts = len(parts)  # every part read: now the notes
 
         def messages(j: prompts.Job) -> list[dict[str, str]]:
             return prompts.combine_messages(j, notes)
@@ -247,6 +297,7 @@ def _notes(run: _Run, job: prompts.Job, parts: list[str], *, budget: int) -> lis
     tokens = _note_tokens(budget, len(parts))
     notes = []
     for index, part in enumerate(parts, 1):
+        run.parts_done, run.parts = index - 1, len(parts)
         raw = run.call(prompts.part_messages(job, part, index, len(parts)), max_tokens=tokens,
                        stage=f"summarizing part {index} of {len(parts)}",
                        decoding=DECODING["note"])  # fmt: skip

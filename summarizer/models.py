@@ -66,6 +66,11 @@ class Summary(LeasedWork):
     )
     stage = models.CharField(max_length=200, blank=True)  # "summarizing part 2 of 5"
     partial_output = models.TextField(blank=True)  # the token feed while it is written
+    reading = models.JSONField(
+        null=True, blank=True, default=None,
+        help_text="While the model reads the prompt, before its first word: "
+        '{"parts_done", "parts", "tokens_read", "tokens_total"}; null otherwise.',
+    )  # fmt: skip
     output = models.TextField(blank=True)
     tokens_in = models.PositiveIntegerField(default=0)
     tokens_out = models.PositiveIntegerField(default=0)

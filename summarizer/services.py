@@ -133,14 +133,34 @@ class _Feed:
         self.summary = summary
         self.interval = interval
         self.last = 0.0
+        self.reading_shown = False  # the row holds reading progress, to clear at the first word
+        self.part: tuple[int, int] | None = None
 
     def __call__(self, stage: str, partial: str, *, force: bool = False) -> None:
+        extra = {}
+        if partial and self.reading_shown:
+            force, extra, self.reading_shown = True, {"reading": None}, False
+        if self._throttled(force):
+            return
+        _write(self.summary, stage=stage, partial_output=partial, **extra)
+
+    def reading(self, stage: str, reading: dict) -> None:
+        """How far the prompt is read: at the same bounded rate as the words,
+        but at once when a new part starts (a few times per summary)."""
+        part = (reading["parts_done"], reading["parts"])
+        force, self.part = part != self.part, part
+        if self._throttled(force):
+            return
+        self.reading_shown = True
+        _write(self.summary, stage=stage, partial_output="", reading=reading)
+
+    def _throttled(self, force: bool) -> bool:
         now = time.monotonic()
         if not force and now - self.last < self.interval:
             _lease(self.summary).check()  # a lost lease stops the model at once
-            return
+            return True
         self.last = now
-        _write(self.summary, stage=stage, partial_output=partial)
+        return False
 
 
 def run_summary(
@@ -210,8 +230,12 @@ def _pipeline(summary: Summary, fetcher: Fetcher, backend: LLMBackend | None) ->
                       kind=extracted.kind, code_language=extracted.code_language)  # fmt: skip
     result = generate(backend, job, extracted.text, max_output=settings.LLM_MAX_OUTPUT_TOKENS,
                       deadline_seconds=settings.LLM_DEADLINE_SECONDS, on_progress=feed,
-                      max_input_chars=settings.SUMMARY_MAX_INPUT_CHARS)  # fmt: skip
-    timings.update(llm_ms=result.llm_ms, first_token_ms=result.first_token_ms or 0.0)
+                      max_input_chars=settings.SUMMARY_MAX_INPUT_CHARS,
+                      on_reading=feed.reading)  # fmt: skip
+    timings.update(llm_ms=result.llm_ms, first_token_ms=result.first_token_ms or 0.0,
+                   prompt_ms=result.prompt_ms, write_ms=result.write_ms,
+                   prompt_tokens_read=result.prompt_tokens_read,
+                   cached_tokens=result.cached_tokens)  # fmt: skip
     timings["total_ms"] = (time.monotonic() - started) * 1000
     # The label is the language the answer is really in, never just the one asked for.
     return _finish(summary, output=result.output, tokens_in=result.tokens_in,
@@ -246,7 +270,8 @@ def _fetch(summary: Summary, fetcher: Fetcher):
         page, snapshot = archived.read_capture(summary.url, fetcher)
     else:
         try:
-            return fetcher.fetch(summary.url, documents=documents.TYPES)
+            return fetcher.fetch(summary.url, documents=documents.TYPES,
+                                 recorder=warc_copy.recorder_for(summary.url))
         except FetchError as exc:
             if not archived.is_gone(exc):
                 raise
@@ -371,7 +396,7 @@ def _no_nul(fields: dict) -> dict:
 
 
 def _finish(summary: Summary, **fields) -> Summary:
-    fields.update(state=Summary.State.DONE, stage="done", partial_output="",
+    fields.update(state=Summary.State.DONE, stage="done", partial_output="", reading=None,
                   finished_at=timezone.now())  # fmt: skip
     _write(summary, release=True, **fields)
     summary.refresh_from_db()
@@ -383,6 +408,6 @@ def _fail(summary: Summary, code: str, message: str, *, partial: str | None = No
     off) replaces the throttled token feed, so none of it is lost to the page."""
     extra = {} if partial is None else {"partial_output": partial}
     _write(summary, release=True, state=Summary.State.FAILED, stage="failed", error_code=code,
-           error_message=message, finished_at=timezone.now(), **extra)  # fmt: skip
+           error_message=message, finished_at=timezone.now(), reading=None, **extra)  # fmt: skip
     summary.refresh_from_db()
     return summary

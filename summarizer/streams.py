@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET
 
 from waybrief import notify, throttle
 
+from . import rendering
 from .models import Summary
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,29 @@ def snapshot(summary: Summary) -> dict:
         "state": summary.state,
         "stage": summary.stage,
         "partial": summary.partial_output,
+        # While the prompt is read, before the first word: how far (None otherwise).
+        "reading": _reading(summary),
         "finished": summary.is_finished,
         "error": summary.error_message,
         "capture": {"timestamp": summary.capture_timestamp, "url": summary.capture_url},
+        # A finished summary as the page shows it (sanitized Markdown); None until done.
+        "html": rendering.summary_html(summary.output, summary.mode)
+        if summary.state == Summary.State.DONE
+        else None,
     }
+
+
+def _reading(summary: Summary) -> dict | None:
+    """The row's prompt-reading progress, as four whole numbers, only while
+    the model reads (a finished row or one already writing shows none)."""
+    value = summary.reading
+    if not isinstance(value, dict) or summary.is_finished or summary.partial_output:
+        return None
+    keys = ("parts_done", "parts", "tokens_read", "tokens_total")
+    try:
+        return {key: int(value.get(key) or 0) for key in keys}
+    except (TypeError, ValueError):
+        return None
 
 
 # The one thread (so the one database connection) of this process's streams.

@@ -12,7 +12,7 @@ from waybrief import throttle
 from waybrief.fetching.errors import InvalidURL
 from waybrief.fetching.urls import check_url
 
-from . import prompts, selectors, services, streams
+from . import prompts, rendering, selectors, services, streams
 from .models import Summary
 
 
@@ -117,19 +117,20 @@ def render_summary(request: HttpRequest, summary: Summary) -> HttpResponse:
     context = {
         "summary": summary,
         "document": summary.document,
-        "bullets": _bullets(summary) if summary.mode == "takeaway" else [],
         "wayback_list_url": calendar_url(summary.url),
         "modes": prompts.MODES,
         "languages": sorted(prompts.LANGUAGES.items(), key=lambda item: item[1]),
     }
+    if not summary.is_finished:  # what summary.js needs to say how far the worker is
+        context.update(
+            stage_texts=rendering.stage_texts(),
+            reading=streams.snapshot(summary)["reading"],
+            **rendering.model_note(),
+        )
     response = render(request, "summarizer/summary.html", context)
     if not summary.is_finished:
         response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _bullets(summary: Summary) -> list[str]:
-    return [line.removeprefix("- ").strip() for line in summary.output.splitlines() if line.strip()]
 
 
 def error_page(request: HttpRequest, message: str, *, status: int, url: str = "") -> HttpResponse:

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "archiver",
     "summarizer",
     "sites",
+    "library",
     "api",
     "rest_framework",
     "knox",
@@ -108,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The interface language: the switch's cookie, else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -128,6 +131,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -154,6 +158,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+LOGIN_URL = "login"  # the sites pages' sign-in (accounts/login/), not the admin's
+LOGIN_REDIRECT_URL = "sites:list"
+LOGOUT_REDIRECT_URL = "home"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -164,6 +172,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")  # the operator's: the admin and logs show times in it
 USE_I18N = True
+# The interface's languages (the page's switch offers these); translations in locale/,
+# compiled by the build (scripts/messages.sh compile).
+LANGUAGES = [("en", "English"), ("zh-hant", "Traditional Chinese")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 FORMAT_MODULE_PATH = ["waybrief.formats"]  # full timestamps ("2026-12-01 07:00:00 UTC")
 
@@ -324,6 +336,9 @@ LLM_PRELOAD = env_bool("LLM_PRELOAD", False)  # load the model when a worker pro
 # A llama-cpp-python chat format (chatml, llama-2, gemma, ...) for a GGUF without
 # tokenizer.chat_template; empty: the GGUF's own template, and refuse one without.
 LLM_CHAT_FORMAT = env_str("LLM_CHAT_FORMAT")
+# The catalogue entry (summarizer/catalogue.py) of the model in use, when its name does
+# not say (a server's "default"); empty: found by the GGUF's file name or the server's alias.
+LLM_CATALOGUE_ENTRY = env_str("LLM_CATALOGUE_ENTRY")
 # Longer texts are cut here before summarizing (the summary says so): a 10 MB page
 # must cost seconds, not the worker's whole deadline.
 SUMMARY_MAX_INPUT_CHARS = env_int("SUMMARY_MAX_INPUT_CHARS", 200_000)
@@ -375,6 +390,9 @@ DOCUMENT_MAX_TEXT_CHARS = env_int("DOCUMENT_MAX_TEXT_CHARS", 2_000_000)
 # site; on unless set empty (WARC_DIR=""), and a site can opt out (Site.keep_warc).
 WARC_DIR = env_str("WARC_DIR", str(DATA_DIR / "warc"))
 WARC_MAX_FILE_BYTES = env_int("WARC_MAX_FILE_BYTES", 1_000_000_000)
+# A page summarized from a live fetch is kept in WARC_DIR when its site keeps
+# copies; with this on, every such page is (summarizer/warc_copy.py).
+SUMMARY_WARC = env_bool("SUMMARY_WARC", False)
 
 # --- Crawler ----------------------------------------------------------------
 # Per host: requests in flight at once, and seconds between request starts.

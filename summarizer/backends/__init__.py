@@ -12,13 +12,14 @@ import os
 
 from django.conf import settings
 
-from .base import BackendError, Decoding, GenerationTimeout, LLMBackend, Usage
+from .base import BackendError, Decoding, GenerationTimeout, LLMBackend, PromptProgress, Usage
 
 __all__ = [
     "BackendError",
     "Decoding",
     "GenerationTimeout",
     "LLMBackend",
+    "PromptProgress",
     "Usage",
     "bundled_model_path",
     "configured_model_name",
@@ -42,14 +43,19 @@ def configured_model_name() -> str:
 
 @functools.cache
 def get_backend() -> LLMBackend:
+    """The configured model, loaded; a tiny one (by its catalogue entry) with
+    the smaller context it reads well within, so long pages go in parts."""
+    from summarizer import catalogue
+
     name = settings.LLM_BACKEND
     model_path = settings.LLM_MODEL_PATH or bundled_model_path()
+    entry = catalogue.active_entry()
     if name == "llama_cpp":
         from .llama_cpp import LlamaCppBackend
 
         return LlamaCppBackend(
             model_path,
-            n_ctx=settings.LLM_CONTEXT,
+            n_ctx=settings.LLM_CONTEXT or catalogue.planned_context(entry, 0),
             n_gpu_layers=settings.LLM_N_GPU_LAYERS,
             n_threads=settings.LLM_THREADS,
             chat_format=settings.LLM_CHAT_FORMAT,
@@ -57,12 +63,14 @@ def get_backend() -> LLMBackend:
     if name == "openai":
         from .openai import OpenAIBackend
 
-        return OpenAIBackend(
+        backend = OpenAIBackend(
             settings.LLM_OPENAI_BASE_URL,
             model=settings.LLM_OPENAI_MODEL,
             api_key=settings.LLM_OPENAI_API_KEY,
             context_length=settings.LLM_CONTEXT,
         )
+        backend.context_length = catalogue.planned_context(entry, backend.context_length)
+        return backend
     if name == "ctransformers":
         from .ctransformers import CTransformersBackend
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
+
+# Called while the prompt is read, before the first word: (tokens read, tokens in
+# the prompt). It may raise (a lost lease, the deadline) to stop the reading.
+PromptProgress = Callable[[int, int], None]
 
 
 @dataclass
@@ -13,6 +17,9 @@ class Usage:
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    # Of the prompt's tokens, those already in the model's KV cache (not read again).
+    cached_tokens: int = 0
+    prompt_ms: float = 0.0  # reading the prompt (prefill), where the backend can tell
     extra: dict = field(default_factory=dict)
 
 
@@ -53,7 +60,8 @@ class LLMBackend(Protocol):
 
     def stream_chat(
         self, messages: list[dict[str, str]], *, max_tokens: int, usage: Usage,
-        decoding: Decoding | None = None,
+        decoding: Decoding | None = None, on_prompt: PromptProgress | None = None,
     ) -> Iterator[str]:  # fmt: skip
-        """Yield the answer's text piece by piece, filling ``usage`` as it goes."""
+        """Yield the answer's text piece by piece, filling ``usage`` as it goes;
+        ``on_prompt`` hears how far the prompt is read, where the backend can tell."""
         ...

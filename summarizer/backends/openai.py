@@ -13,7 +13,7 @@ import httpx
 
 from waybrief.fetching.deadline import deadline_transport
 
-from .base import BackendError, Decoding, Usage
+from .base import BackendError, Decoding, PromptProgress, Usage
 
 
 class OpenAIBackend:
@@ -27,7 +27,12 @@ class OpenAIBackend:
         # sets it), so a server that stalls mid-answer cannot hold a worker.
         self.client = httpx.Client(headers=headers, timeout=httpx.Timeout(600, connect=10),
                                    transport=deadline_transport())  # fmt: skip
-        self.context_length = context_length or self._server_context() or 4096
+        # llama-server (it answers /props) also reports how far it has read a
+        # prompt, and keeps each slot's last prompt cached; others are not asked.
+        self.llama_server = False
+        self.context_length = self._server_context() or 4096
+        if context_length:
+            self.context_length = context_length
         self._tokenize = True  # until the server shows it has no /tokenize
 
     def _server_context(self) -> int:
@@ -35,9 +40,11 @@ class OpenAIBackend:
         try:
             props = self.client.get(self.base_url.removesuffix("/v1") + "/props").json()
             settings = props.get("default_generation_settings", {})
-            return int(settings.get("n_ctx") or props.get("n_ctx") or 0)
+            context = int(settings.get("n_ctx") or props.get("n_ctx") or 0)
         except (httpx.HTTPError, ValueError, AttributeError):
             return 0
+        self.llama_server = bool(context)
+        return context
 
     def count_tokens(self, text: str) -> int:
         """llama-server's exact count; each is a round trip, so the chunker
@@ -57,7 +64,7 @@ class OpenAIBackend:
 
     def stream_chat(
         self, messages: list[dict[str, str]], *, max_tokens: int, usage: Usage,
-        decoding: Decoding | None = None,
+        decoding: Decoding | None = None, on_prompt: PromptProgress | None = None,
     ) -> Iterator[str]:  # fmt: skip
         decoding = decoding or Decoding()
         body = {
@@ -72,12 +79,17 @@ class OpenAIBackend:
             "stream": True,
             "stream_options": {"include_usage": True},
         }
+        if self.llama_server:
+            # Its slot keeps the last prompt's KV cache: a prompt that starts the
+            # same way (the system prompt; the whole document on the language
+            # retry) is read only past the shared part. And it says how far it read.
+            body.update(cache_prompt=True, return_progress=on_prompt is not None)
         try:
             with self.client.stream("POST", f"{self.base_url}/chat/completions", json=body) as r:
                 if r.status_code >= 400:
                     r.read()
                     raise BackendError(f"The model server answered {r.status_code}: {r.text[:300]}")
-                yield from _sse_pieces(r.iter_lines(), usage)
+                yield from _sse_pieces(r.iter_lines(), usage, on_prompt)
         except httpx.HTTPError as exc:
             raise BackendError(f"The model server at {self.base_url} failed: {exc}") from None
 
@@ -87,7 +99,9 @@ def _estimate(text: str) -> int:
     return len(text.encode("utf-8")) // 3 + 1
 
 
-def _sse_pieces(lines: Iterator[str], usage: Usage) -> Iterator[str]:
+def _sse_pieces(
+    lines: Iterator[str], usage: Usage, on_prompt: PromptProgress | None = None
+) -> Iterator[str]:
     for line in lines:
         if not line.startswith("data:"):
             continue
@@ -95,6 +109,7 @@ def _sse_pieces(lines: Iterator[str], usage: Usage) -> Iterator[str]:
         if data == "[DONE]":
             break
         event = json.loads(data)
+        _server_figures(event, usage, on_prompt)
         if event.get("usage"):
             usage.prompt_tokens = event["usage"].get("prompt_tokens", usage.prompt_tokens)
             usage.completion_tokens = event["usage"].get("completion_tokens", 0)
@@ -105,3 +120,21 @@ def _sse_pieces(lines: Iterator[str], usage: Usage) -> Iterator[str]:
                 if not event.get("usage"):
                     usage.completion_tokens += 1
                 yield piece
+
+
+def _server_figures(event: dict, usage: Usage, on_prompt: PromptProgress | None) -> None:
+    """llama-server's own figures: ``prompt_progress`` while it reads the
+    prompt (tokens in the slot so far, of the prompt's total; the cached part
+    included), and ``timings`` (prefill and generation apart)."""
+    progress = event.get("prompt_progress")
+    if isinstance(progress, dict):
+        total, read = int(progress.get("total") or 0), int(progress.get("processed") or 0)
+        usage.cached_tokens = int(progress.get("cache") or 0)
+        if on_prompt is not None and total:
+            on_prompt(min(read, total), total)
+    timings = event.get("timings")
+    if isinstance(timings, dict):
+        usage.prompt_ms = float(timings.get("prompt_ms") or 0.0)
+        if "cache_n" in timings:
+            usage.cached_tokens = int(timings["cache_n"] or 0)
+        usage.extra["timings"] = timings

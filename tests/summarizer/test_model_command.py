@@ -40,10 +40,26 @@ def run(*args) -> str:
 def test_list_shows_each_model_with_size_licence_languages_and_memory():
     listing = run("list")
     for entry in catalogue.CATALOGUE:
-        line = next(ln for ln in listing.splitlines() if ln.startswith(entry.name))
+        line = next(ln for ln in listing.splitlines() if ln[2:].startswith(entry.name + " "))
         assert f"{entry.size_gb:.1f}GB" in line and entry.licence in line
-        assert entry.languages in line
+        assert entry.languages in line and f"{entry.context // 1024}k" in line
     assert "qwen2.5-7b" in listing and "llama-3.1-8b" in listing
+
+
+def test_list_marks_the_model_in_use_with_its_context(settings, tmp_path):
+    """GIVEN the bundled model (nothing configured) THEN its line is marked, says it is
+    the demonstration model and the smaller context it is read with; GIVEN a catalogue
+    GGUF THEN that entry is the one marked."""
+    settings.LLM_BACKEND, settings.LLM_MODEL_PATH, settings.LLM_CATALOGUE_ENTRY = (
+        "llama_cpp", "", "",
+    )  # fmt: skip
+    listing = run("list")
+    demo = next(ln for ln in listing.splitlines() if ln[2:].startswith("smollm2-135m "))
+    assert demo.startswith("* ") and "8k→2k" in demo and "demonstration" in demo
+    assert "In use: SmolLM2-135M-Instruct Q4_1." in listing
+    settings.LLM_MODEL_PATH = str(tmp_path / ENTRY.filename)
+    marked = [ln for ln in run("list").splitlines() if ln.startswith("* ")]
+    assert len(marked) == 1 and marked[0][2:].startswith("qwen2.5-1.5b ")
 
 
 def test_get_downloads_into_the_data_dir_and_prints_the_setting(hub, data_dir):

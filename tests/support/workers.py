@@ -30,10 +30,13 @@ def celery_worker_command(
 
 
 def spawn_worker(
-    name: str, env: dict[str, str], log: Path, *, concurrency: int, beat_schedule=None
-):
+    name: str, env: dict[str, str], log: Path, *, concurrency: int, beat_schedule=None,
+    queues: str = "",
+):  # fmt: skip
     """One `celery worker` in its own process group, so it can be killed whole."""
-    command = celery_worker_command(name, concurrency=concurrency, beat_schedule=beat_schedule)
+    command = celery_worker_command(
+        name, concurrency=concurrency, beat_schedule=beat_schedule, queues=queues
+    )
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True

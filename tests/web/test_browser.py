@@ -1,6 +1,7 @@
-"""What a person sees, in real headless Chromium against a live server.
+"""What a person sees, in real headless Chromium against the production ASGI server.
 
-Screenshots land in test-artifacts/ at the top of the checkout.
+Screenshots land in test-artifacts/ at the top of the checkout. The browser,
+the wait and the server are tests/web/conftest.py's.
 """
 
 from __future__ import annotations
@@ -8,20 +9,17 @@ from __future__ import annotations
 import re
 import time
 
+import httpx
 import pytest
 from django.contrib.auth import get_user_model
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.documents import ARTICLE
 from tests.support.http import Reply
 from tests.support.sites.xuite import XuiteBlog
 from tests.support.timings import FAST
-from tests.support.waiting import ROOT
+from tests.web.conftest import ARTIFACTS, wait_for
 
-ARTIFACTS = ROOT / "test-artifacts"
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
@@ -31,33 +29,32 @@ def _fast_archive(archiver_settings) -> dict[str, object]:
     return archiver_settings
 
 
-@pytest.fixture
-def browser(tmp_path):
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=1100,900",
-                 f"--user-data-dir={tmp_path / 'chromium'}"):  # fmt: skip
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.set_page_load_timeout(30)
-    ARTIFACTS.mkdir(exist_ok=True)
-    yield driver
-    driver.quit()
+def test_the_browser_tests_server_streams_as_production_does(asgi_live_server, settings):
+    """GIVEN the browser tests' server and one stream allowed per client WHEN a
+    client opens a summary's live stream, then a second THEN the first is the
+    async event stream and the second is refused (429): the production view,
+    with this test's settings, not the polled fallback a WSGI server gets."""
+    from summarizer.models import Summary
 
-
-def wait_for(driver, predicate, timeout: float = 120):
-    return WebDriverWait(driver, timeout, poll_frequency=0.25).until(lambda d: predicate(d))
+    settings.SUMMARY_STREAMS_PER_CLIENT = 1
+    row = Summary.objects.create(url="https://example.org/a", state=Summary.State.PENDING)
+    events = f"{asgi_live_server.url}/s/{row.token}/events"
+    with httpx.stream("GET", events, timeout=10) as first:
+        assert first.status_code == 200
+        assert first.headers["content-type"].startswith("text/event-stream")
+        lines = first.iter_lines()  # kept: a dropped one hangs up
+        assert next(lines) == "event: progress"
+        second = httpx.get(events, timeout=10)
+    assert second.status_code == 429, second.text
 
 
 def test_a_summary_streams_in_and_has_a_permanent_link(
-    browser, live_server, site, celery_worker_process
+    browser, asgi_live_server, site, celery_worker_process
 ):
     """GIVEN a local article WHEN its address is submitted on the home page
     THEN the summary appears, and its permanent link shows the same summary."""
     url = site.route("/article", Reply(200, ARTICLE.encode(), {"Content-Type": "text/html"}))
-    browser.get(live_server.url + "/")
+    browser.get(asgi_live_server.url + "/")
     browser.find_element(By.ID, "url").send_keys(url)
     browser.find_element(By.CSS_SELECTOR, ".summarize-form button").click()
     wait_for(browser, lambda d: "/summarize" in d.current_url)
@@ -74,7 +71,7 @@ def test_a_summary_streams_in_and_has_a_permanent_link(
 
 
 def test_a_failed_summary_lands_on_its_own_page_and_stays_there(
-    browser, live_server, site, celery_worker_process
+    browser, asgi_live_server, site, celery_worker_process
 ):
     """GIVEN a page that answers 404 WHEN it is summarized from /summarize?url=…
     THEN the browser ends on the failed summary's own page (/s/<token>), says why,
@@ -82,7 +79,7 @@ def test_a_failed_summary_lands_on_its_own_page_and_stays_there(
     from summarizer.models import Summary
 
     url = site.route("/missing", Reply(404, b"<h1>Not here</h1>", {"Content-Type": "text/html"}))
-    browser.get(f"{live_server.url}/summarize?url={url}")
+    browser.get(f"{asgi_live_server.url}/summarize?url={url}")
     wait_for(browser, lambda d: re.search(r"/s/[\w-]{22,}$", d.current_url)
              and d.find_elements(By.CSS_SELECTOR, ".error"), timeout=60)  # fmt: skip
     landed = browser.current_url
@@ -96,31 +93,33 @@ def test_a_failed_summary_lands_on_its_own_page_and_stays_there(
     assert Summary.objects.count() == 2
 
 
-def test_html_in_a_page_title_is_shown_as_text(browser, live_server, site, celery_worker_process):
+def test_html_in_a_page_title_is_shown_as_text(
+    browser, asgi_live_server, site, celery_worker_process
+):
     title = "<img src=x onerror=alert(1)>Hostile"
     page = f"<html><head><title>{title}</title></head><body><article><p>{'Calm words. ' * 40}"
     url = site.route("/hostile", Reply(200, page.encode(), {"Content-Type": "text/html"}))
-    browser.get(f"{live_server.url}/summarize?url={url}")
+    browser.get(f"{asgi_live_server.url}/summarize?url={url}")
     wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".summary .meta"))
     assert browser.find_element(By.TAG_NAME, "h1").text == title
     assert not browser.find_elements(By.CSS_SELECTOR, "h1 img")
 
 
 def test_the_admin_crawls_and_archives_a_blog(
-    browser, live_server, server_for_blog, start_workers  # noqa: F811
+    browser, asgi_live_server, server_for_blog, start_workers
 ):
     """GIVEN a local Xuite-shaped blog and a local Wayback stand-in WHEN a staff
     member adds the blog in the admin THEN its page counts every post archived."""
     blog = XuiteBlog(server_for_blog, posts=14)
     start_workers(1)
     get_user_model().objects.create_superuser("staff", "staff@example.org", "a-long-password-1")
-    browser.get(live_server.url + "/admin/login/")
+    browser.get(asgi_live_server.url + "/admin/login/")
     browser.find_element(By.ID, "id_username").send_keys("staff")
     browser.find_element(By.ID, "id_password").send_keys("a-long-password-1")
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
     # The login answers with a redirect; leaving before it lands would lose the session.
     wait_for(browser, lambda d: "/admin/login/" not in d.current_url)
-    browser.get(live_server.url + "/admin/crawler/site/add/")
+    browser.get(asgi_live_server.url + "/admin/crawler/site/add/")
     wait_for(browser, lambda d: d.find_elements(By.ID, "id_url"))
     browser.find_element(By.ID, "id_url").send_keys(blog.home)
     browser.find_element(By.NAME, "_continue").click()

@@ -18,12 +18,13 @@ from .body import CappedBody
 from .client import (
     Limits,
     check_hop_async,
+    hop_exchange_async,
     named_failures,
     next_hop,
     page_of,
     too_many_redirects,
 )
-from .exchange import Recorder, exchange_of
+from .exchange import Exchange, Recorder, exchange_of
 from .page import FetchedPage
 from .transport import async_guarded_transport
 from .urls import check_url
@@ -31,7 +32,8 @@ from .urls import check_url
 
 class AsyncFetcher:
     """Use as ``async with AsyncFetcher(...) as fetcher``; options as ``Fetcher``'s.
-    ``recorder`` is handed every answer read in full, as it was sent."""
+    ``recorder`` is handed every answer read in full, as it was sent, after
+    each redirect that led to it."""
 
     def __init__(
         self, *, limits: Limits | None = None, recorder: Recorder | None = None, **options: Any
@@ -73,9 +75,14 @@ class AsyncFetcher:
     async def _follow(self, url: str) -> FetchedPage:
         assert self._client is not None, "use AsyncFetcher as `async with`"
         current = url
+        redirects: list[str] = []
+        hops: list[Exchange] = []  # handed to the recorder before the answer they led to
         for _hop in range(self.limits.max_redirects + 1):
             async with self._client.stream("GET", current) as response:
                 if (target := next_hop(response)) is not None:
+                    if self.recorder is not None and (hop := await hop_exchange_async(response)):
+                        hops.append(hop)
+                    redirects.append(current)
                     current = target
                     continue
                 body = CappedBody(response, max_bytes=self.limits.max_bytes)
@@ -85,6 +92,8 @@ class AsyncFetcher:
                     if sent is not None:
                         sent.append(raw)
                 if self.recorder is not None and sent is not None:
+                    for hop in hops:  # no await between: the chain's records stay together
+                        self.recorder(hop)
                     self.recorder(exchange_of(response, b"".join(sent)))
-                return page_of(response, requested=url, body=body)
+                return page_of(response, requested=url, body=body, redirects=redirects)
         raise too_many_redirects(url)

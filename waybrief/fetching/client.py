@@ -12,7 +12,7 @@ that one fetch with ``InvalidURL``.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,11 +21,14 @@ from django.conf import settings
 
 from .body import CappedBody, ContentDecoder
 from .errors import Dropped, InvalidURL, TooManyRedirects, TooSlow
+from .exchange import Exchange, exchange_of
 from .page import FetchedPage, mime_type
 from .transport import AddressGuard, Resolver
 from .urls import check_url
 
 TOO_MANY_REDIRECTS = "Too many redirects."
+#: a redirect's own body is kept (a WARC hop record) only up to this size
+HOP_BODY_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,9 @@ def too_many_redirects(url: str) -> TooManyRedirects:
     return TooManyRedirects(TOO_MANY_REDIRECTS, url=url)
 
 
-def page_of(response: httpx.Response, *, requested: str, body: CappedBody) -> FetchedPage:
+def page_of(
+    response: httpx.Response, *, requested: str, body: CappedBody, redirects: list[str]
+) -> FetchedPage:
     return FetchedPage(
         url=requested,
         final_url=str(response.url),
@@ -129,4 +134,30 @@ def page_of(response: httpx.Response, *, requested: str, body: CappedBody) -> Fe
         content_type=mime_type(response.headers),
         body=body.content(),
         headers=response.headers,
+        redirects=redirects,
     )
+
+
+def hop_exchange(response: httpx.Response, raw: Iterable[bytes]) -> Exchange | None:
+    """A redirect as it was sent, for the recorder (a WARC copy keeps every
+    hop of the chain); None when its body is over ``HOP_BODY_BYTES``: only
+    whole answers are kept, and a redirect that large is not worth one."""
+    sent: list[bytes] = []
+    size = 0
+    for chunk in raw:
+        size += len(chunk)
+        if size > HOP_BODY_BYTES:
+            return None
+        sent.append(chunk)
+    return exchange_of(response, b"".join(sent))
+
+
+async def hop_exchange_async(response: httpx.Response) -> Exchange | None:
+    sent: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_raw():
+        size += len(chunk)
+        if size > HOP_BODY_BYTES:
+            return None
+        sent.append(chunk)
+    return hop_exchange(response, sent)

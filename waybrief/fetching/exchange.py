@@ -26,7 +26,8 @@ class Exchange:
     payload: bytes  # the body as sent: still compressed, transfer-decoded
 
 
-#: called with every answer a fetcher read in full (the final one of a fetch)
+#: called with every answer a fetcher read in full: each redirect of a fetch
+#: (3xx), then the final answer, in one go once that answer is whole
 Recorder = Callable[[Exchange], None]
 
 

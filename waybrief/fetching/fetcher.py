@@ -15,10 +15,18 @@ from collections.abc import Collection
 import httpx
 
 from .body import CappedBody, looks_binary
-from .client import Limits, check_hop, named_failures, next_hop, page_of, too_many_redirects
+from .client import (
+    Limits,
+    check_hop,
+    hop_exchange,
+    named_failures,
+    next_hop,
+    page_of,
+    too_many_redirects,
+)
 from .deadline import deadline_after
 from .errors import FetchError, InvalidURL, NotText, UpstreamError
-from .exchange import Recorder, exchange_of
+from .exchange import Exchange, Recorder, exchange_of
 from .page import FetchedPage, mime_type
 from .transport import AddressGuard, Resolver, guarded_transport
 from .urls import check_url
@@ -68,7 +76,8 @@ class Fetcher:
         self, url: str, *, documents: Collection[str] = (), recorder: Recorder | None = None
     ) -> FetchedPage:
         """``documents``: MIME types read as they are, binary or not;
-        ``recorder`` is handed the answer as it was sent (a WARC copy)."""
+        ``recorder`` is handed the answer as it was sent (a WARC copy), after
+        each redirect that led to it."""
         url = check_url(url)
         started = time.monotonic()
         with (
@@ -91,9 +100,15 @@ class Fetcher:
         self, client: httpx.Client, url: str, documents: Collection[str], recorder: Recorder | None
     ) -> FetchedPage:
         current = url
+        redirects: list[str] = []
+        hops: list[Exchange] = []  # handed to the recorder before the answer they led to
         for _hop in range(self.limits.max_redirects + 1):
             with client.stream("GET", current) as response:
                 if (target := next_hop(response)) is not None:
+                    hop = hop_exchange(response, response.iter_raw()) if recorder else None
+                    if hop is not None:
+                        hops.append(hop)
+                    redirects.append(current)
                     current = target
                     continue
                 if self.for_reading:
@@ -104,8 +119,10 @@ class Fetcher:
                     body.add(raw)
                     if sent is not None:
                         sent.append(raw)
-                page = page_of(response, requested=url, body=body)
+                page = page_of(response, requested=url, body=body, redirects=redirects)
                 if recorder is not None and sent is not None:
+                    for hop in hops:
+                        recorder(hop)
                     recorder(exchange_of(response, b"".join(sent)))
                 if self.for_reading:
                     _check_text(page, documents)

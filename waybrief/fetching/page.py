@@ -34,7 +34,7 @@ class _DecodedOnce:
 @dataclass
 class FetchedPage:
     """What one GET ended with: the status (any status, from the async face),
-    the headers, and the body, inflated and capped. ``text`` is the body
+    the headers, the body, inflated and capped, and the redirects it followed. ``text`` is the body
     decoded right (Big5 blogs with no declared charset included)."""
 
     url: str
@@ -46,6 +46,7 @@ class FetchedPage:
     encoding: str = _DecodedOnce()  # type: ignore[assignment]
     headers: httpx.Headers = field(default_factory=httpx.Headers)
     elapsed_ms: float = 0.0
+    redirects: list[str] = field(default_factory=list)  # each URL that answered 3xx, in order
 
     @property
     def ok(self) -> bool:

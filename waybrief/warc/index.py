@@ -18,10 +18,13 @@ SUFFIX = ".idx"
 
 
 def entry(*, url: str, date: str, kind: str, status: int, digest: str, mime: str, offset: int,
-          length: int, filename: str, refers_to: tuple[str, str] | None = None) -> dict:
+          length: int, filename: str, refers_to: tuple[str, str] | None = None,
+          location: str | None = None) -> dict:
+    """``location``: where a redirect leads (its ``Location``), so a reader
+    follows a kept chain without opening the records."""
     return {"url": url, "date": date, "type": kind, "status": status, "digest": digest,
             "mime": mime, "offset": offset, "length": length, "filename": filename,
-            "refers_to": list(refers_to) if refers_to else None}
+            "refers_to": list(refers_to) if refers_to else None, "location": location}
 
 
 def path_for(warc: Path) -> Path:
@@ -56,6 +59,7 @@ def scan(warc: Path, *, filename: str | None = None) -> Iterator[dict]:
                 mime=mime.split(";", 1)[0].strip().lower(), offset=records.get_record_offset(),
                 length=records.get_record_length(), filename=filename or warc.name,
                 refers_to=(refers, headers.get_header("WARC-Refers-To-Date")) if refers else None,
+                location=http.get_header("Location") if http else None,
             )
 
 
@@ -67,14 +71,19 @@ def closed_files(directory: Path) -> list[Path]:
 
 
 def entries(directory: Path) -> Iterator[dict]:
-    """The entries of every closed file under ``directory``; a file whose
-    index is missing (a kill between rename and index) is indexed now."""
+    """The entries of every closed file under ``directory``."""
     for warc in closed_files(directory):
-        listed = path_for(warc)
-        if not listed.exists():
-            write(warc, list(scan(warc)))
-        with listed.open(encoding="utf-8") as lines:
-            for line in lines:
-                item = json.loads(line)
-                item["path"] = str(warc)
-                yield item
+        yield from entries_of(warc)
+
+
+def entries_of(warc: Path) -> Iterator[dict]:
+    """The entries of one closed file, each with its ``path``; a file whose
+    index is missing (a kill between rename and index) is indexed now."""
+    listed = path_for(warc)
+    if not listed.exists():
+        write(warc, list(scan(warc)))
+    with listed.open(encoding="utf-8") as lines:
+        for line in lines:
+            item = json.loads(line)
+            item["path"] = str(warc)
+            yield item

@@ -20,6 +20,7 @@ import logging
 import os
 import secrets
 import threading
+from collections import OrderedDict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -38,6 +39,8 @@ OPEN = ".open"
 #: answers not worth a copy: the site was busy or broken, not saying something
 _SKIPPED = {408, 429, 500, 502, 503, 504}
 _HOP_HEADERS = {"transfer-encoding", "connection", "keep-alive"}
+#: how many of its latest records a writer can say the place of (``located``)
+RECENT = 4096
 
 
 class WarcWriter:
@@ -60,16 +63,32 @@ class WarcWriter:
         self._path: Path | None = None
         self._writer: WARCWriter | None = None
         self._entries: list[dict] = []
+        self._recent: OrderedDict[str, dict] = OrderedDict()
         self._serial = 0
         recover(self.directory)
         self._first = {e["digest"]: (e["url"], e["date"]) for e in index.entries(self.directory)
                        if e["type"] == "response" and e["digest"]}
+
+    @staticmethod
+    def of(recorder: object) -> WarcWriter | None:
+        """The writer whose ``record`` is ``recorder`` (what a client was
+        given), or None: a crawl asks it where each post went."""
+        writer = getattr(recorder, "__self__", None)
+        return writer if isinstance(writer, WarcWriter) else None
 
     def record(self, exchange: Exchange) -> None:
         if exchange.status in _SKIPPED or exchange.method != "GET":
             return
         with self._lock:
             self._write(exchange)
+
+    def located(self, url: str) -> dict | None:
+        """Where this writer put its latest record of ``url`` (its index entry:
+        ``filename`` as the file is named once closed, ``offset``, ``length``),
+        for a row to keep; None when it wrote none lately. Only the last
+        ``RECENT`` records are remembered, so memory stays flat on a big crawl."""
+        with self._lock:
+            return self._recent.get(url)
 
     def close(self) -> None:
         with self._lock:
@@ -105,7 +124,12 @@ class WarcWriter:
             url=exchange.url, date=date, kind=kind, status=exchange.status, digest=digest,
             mime=_mime(exchange), offset=offset, length=length,
             refers_to=earlier, filename=self._closed_name(),
+            location=_header(exchange, "location") if 300 <= exchange.status < 400 else None,
         ))
+        self._recent[exchange.url] = self._entries[-1]
+        self._recent.move_to_end(exchange.url)
+        if len(self._recent) > RECENT:
+            self._recent.popitem(last=False)
         if earlier is None:
             self._first[digest] = (exchange.url, date)
         if out.tell() >= self.max_file_bytes:
@@ -202,7 +226,11 @@ def _payload_digest(payload: bytes) -> str:
 
 
 def _mime(exchange: Exchange) -> str:
+    return (_header(exchange, "content-type") or "").split(";", 1)[0].strip().lower()
+
+
+def _header(exchange: Exchange, wanted: str) -> str | None:
     for name, value in exchange.response_headers:
-        if name.lower() == "content-type":
-            return value.split(";", 1)[0].strip().lower()
-    return ""
+        if name.lower() == wanted:
+            return value
+    return None

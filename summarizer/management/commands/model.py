@@ -32,9 +32,26 @@ class Command(BaseCommand):
         self.stdout.write(f"Saved {path}\nTo use it, set:\nLLM_MODEL_PATH={path}")
 
     def _list(self) -> None:
-        self.stdout.write(f"{'name':<14}{'size':>7}{'RAM/VRAM':>10}  {'licence':<40}languages")
-        for e in catalogue.CATALOGUE:
+        """Every entry, the bundled demonstration model too, with the one in
+        use marked (``*``): its context as trained, and as this service plans
+        with it where that is smaller (a tiny model reads long pages in parts)."""
+        active = catalogue.active_entry()
+        self.stdout.write(f"  {'name':<14}{'size':>7}{'RAM/VRAM':>10}{'context':>9}  "
+                          f"{'licence':<40}languages")  # fmt: skip
+        for e in catalogue.KNOWN:
             size, memory = f"{e.size_gb:.1f}GB", f"{e.memory_gb:.1f}GB"
-            self.stdout.write(f"{e.name:<14}{size:>7}{memory:>10}  {e.licence:<40}{e.languages}")
+            context = f"{e.context // 1024}k" + (
+                f"→{e.effective_context // 1024}k" if e.effective_context else ""
+            )
+            mark = "*" if e is active else " "
+            note = " (bundled demonstration model)" if e.demo else ""
+            self.stdout.write(f"{mark} {e.name:<14}{size:>7}{memory:>10}{context:>9}  "
+                              f"{e.licence:<40}{e.languages}{note}")  # fmt: skip
+        in_use = catalogue.active_model_name()
+        if active is None:
+            self.stdout.write(f"In use: {in_use} (not in the catalogue; LLM_CATALOGUE_ENTRY names "
+                              "its entry if it is one).")  # fmt: skip
+        else:
+            self.stdout.write(f"In use: {in_use}.")
         self.stdout.write("Get one with: manage.py model get NAME (the bundled SmolLM2-135M is "
                           "a demonstration model, English only).")  # fmt: skip

@@ -9,11 +9,18 @@ with beat, SERVE_WORKER_CONCURRENCY, default one per CPU up to 8), so archive
 saves never wait behind a summary. The port is taken before any worker starts,
 and every way out stops the workers (on Linux they also die with ``serve``).
 Ctrl-C or SIGTERM stops everything.
+
+``--web-workers N`` runs N uvicorn processes on the one socket (uvicorn's own
+supervisor restarts one that dies). Each web process listens for the workers'
+notices itself (waybrief/notify.py: Redis pub/sub, or one UNIX socket per
+process), so every viewer of a summary hears of each piece whichever process
+serves it. Per-client counters are per process unless CACHE_REDIS_URL is set.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import signal
@@ -203,11 +210,12 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def uvicorn_server(sock: socket.socket):
+def uvicorn_config(app: str = "waybrief.asgi:application", **extra):
+    """uvicorn's settings for Waybrief, one process or several."""
     import uvicorn
 
-    config = uvicorn.Config(
-        "waybrief.asgi:application",
+    return uvicorn.Config(
+        app,
         http="h11",  # it enforces a request size limit (below); httptools has none
         h11_max_incomplete_event_size=settings.SERVE_MAX_REQUEST_BYTES,
         lifespan="off",  # Django has no lifespan handler
@@ -219,9 +227,51 @@ def uvicorn_server(sock: socket.socket):
         # Streams last minutes: on stop, give them this long, then close them.
         timeout_graceful_shutdown=5,
         log_config=None,  # Django's LOGGING
+        **extra,
     )
+
+
+def uvicorn_server(sock: socket.socket):
+    import uvicorn
+
+    config = uvicorn_config()
     config.load()  # imports the app now: a broken setup fails before "is up"
     return uvicorn.Server(config)
+
+
+def uvicorn_workers(sock: socket.socket, workers: int):
+    """uvicorn's supervisor of ``workers`` web processes sharing ``sock``; ``.run()``
+    serves until SIGINT or SIGTERM, then stops them."""
+    import inspect
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    uvicorn_server(sock)  # the app imported here first: a broken setup fails before "is up"
+    extra = {}
+    if "timeout_worker_healthcheck" in inspect.signature(uvicorn.Config).parameters:
+        extra["timeout_worker_healthcheck"] = 30  # uvicorn 0.37+; busy cores answer late
+    config = uvicorn_config("waybrief.management.commands.serve:web_process_app",
+                            factory=True, workers=workers, **extra)  # fmt: skip
+    # Older uvicorn took the processes' target; newer ones make it themselves.
+    if "target" in inspect.signature(Multiprocess).parameters:
+        return Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock])
+    return Multiprocess(config, sockets=[sock])
+
+
+def web_process_app():
+    """The ASGI app in one of ``--web-workers``' processes, which dies with `serve`
+    (Linux): a web process left behind would go on answering on the port."""
+    import multiprocessing
+
+    if _die_with_parent is not None:
+        _die_with_parent()
+        parent = multiprocessing.parent_process()
+        if parent is not None and os.getppid() != parent.pid:
+            raise SystemExit("serve ended before this web process started")
+    from waybrief.asgi import application
+
+    return application
 
 
 class Command(BaseCommand):
@@ -236,9 +286,13 @@ class Command(BaseCommand):
                             help="Processes for default, crawl and archive.")  # fmt: skip
         parser.add_argument("--model-concurrency", type=int, default=None,
                             help="Processes for summarize (each holds a model).")  # fmt: skip
+        parser.add_argument("--web-workers", type=int, default=1,
+                            help="uvicorn processes serving the web (default 1).")  # fmt: skip
 
     def handle(self, *args, addrport: str, no_worker: bool, concurrency: int | None,
-               model_concurrency: int | None, **opts):  # fmt: skip
+               model_concurrency: int | None, web_workers: int = 1, **opts):  # fmt: skip
+        if web_workers < 1:
+            raise CommandError("--web-workers must be 1 or more.")
         host, port = parse_addrport(addrport)
         sock = bind(host, port)
         # SIGTERM (docker stop, a test) is the same orderly exit as Ctrl-C.
@@ -246,12 +300,15 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _exit_on_signal)
         supervisor = None
         try:
-            server = uvicorn_server(sock)
+            # Several processes: uvicorn's supervisor takes SIGINT and SIGTERM over,
+            # and its run() returns on either.
+            run = (uvicorn_workers(sock, web_workers).run if web_workers > 1
+                   else functools.partial(uvicorn_server(sock).run, sockets=[sock]))  # fmt: skip
             if not no_worker:
                 supervisor = Supervisor(pools(concurrency, model_concurrency))
                 supervisor.start()
-            self._banner(host, port, no_worker)
-            server.run(sockets=[sock])
+            self._banner(host, port, no_worker, web_workers)
+            run()
         except KeyboardInterrupt:
             pass
         finally:
@@ -262,13 +319,14 @@ class Command(BaseCommand):
                 supervisor.stop()
             sock.close()
 
-    def _banner(self, host: str, port: int, no_worker: bool) -> None:
+    def _banner(self, host: str, port: int, no_worker: bool, web_workers: int = 1) -> None:
         shown = f"[{host}]" if ":" in host else host
         base = f"http://{shown}:{port}"
         self.stdout.write(
             self.style.SUCCESS(f"Waybrief is up: {base}/") + f"\n  admin: {base}/admin/"
             " (make a user with: .venv/bin/python manage.py createsuperuser)"
             f"\n  data:  {settings.DATA_DIR}"
+            + (f"\n  web:   {web_workers} processes" if web_workers > 1 else "")
             + ("\n  workers run elsewhere (--no-worker)" if no_worker else "")
             + "\n  Ctrl-C stops the web server and the workers."
         )

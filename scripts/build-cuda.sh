@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Build the CUDA (sm_90: H100/H200) llama.cpp that scripts/gpu-check.sh carries to
+# the lent GPU machine, from the same sources as the pinned llama-cpp-python
+# (its sdist's vendor/llama.cpp), on a machine with nvcc and no GPU:
+#   - llama-server and llama-bench, stripped;
+#   - a llama-cpp-python wheel whose llama_cpp/lib holds the CUDA build of libllama,
+#     libggml* and libmtmd.
+# ggml is built once, as shared libraries: the binaries find them beside
+# themselves ($ORIGIN) or in the installed wheel's llama_cpp/lib, so the CUDA
+# kernels (most of the size) travel once, not three times. cuBLAS and the CUDA
+# runtime are not carried: the GPU machine has them (CUDA 13).
+#
+# Takes long on 2 cores (run it niced, in the background):
+#   nice -n 19 scripts/build-cuda.sh            # prints the output folder
+#   JOBS=1 CUDA_ARCHS=90-real scripts/build-cuda.sh
+# The build tree stays under $WAYBRIEF_CACHE/cuda-build-* so a rerun resumes.
+# `scripts/build-cuda.sh --stage DIR` then copies what must travel into DIR.
+set -euo pipefail
+
+VERSION="${LLAMA_CPP_PYTHON_VERSION:-0.3.36}"
+CUBLAS_VERSION="${CUBLAS_VERSION:-13.0.0.19}"   # the oldest CUDA 13 cuBLAS: runs with any newer 13.x
+ARCHS="${CUDA_ARCHS:-90-real}"                  # sm_90 machine code only, no PTX (size)
+JOBS="${JOBS:-2}"
+CACHE="${WAYBRIEF_CACHE:-$HOME/.cache/waybrief}"
+NAME="cuda-$VERSION-sm${ARCHS%%-*}"
+BUILD="$CACHE/$NAME-build"
+OUTDIR="$CACHE/$NAME"
+DEPS="$CACHE/cuda-deps/cublas-$CUBLAS_VERSION"
+PY="${PYTHON:-python3}"
+NVCC="${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}"
+# Portable CPU code, as in the Makefile (native builds crash on VMs without AMX state).
+PORTABLE="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+
+stage() {  # copy what travels: the wheel and the two binaries
+  local dest="$1"
+  mkdir -p "$dest/bin"
+  cp "$OUTDIR"/*.whl "$dest/"
+  cp "$OUTDIR/bin/llama-server" "$OUTDIR/bin/llama-bench" "$dest/bin/"
+  du -sh "$dest" >&2
+}
+if [ "${1:-}" = "--stage" ]; then stage "$2"; exit 0; fi
+if [ -f "$OUTDIR/.done" ]; then echo "$OUTDIR"; exit 0; fi
+
+started=$(date +%s)
+mkdir -p "$CACHE/src" "$BUILD" "$OUTDIR/bin"
+
+# 1. The pinned sources (scripts/build-llama-server.sh reads the same file).
+sdist="$CACHE/src/llama_cpp_python-$VERSION.tar.gz"
+if [ ! -f "$sdist" ]; then
+  "$PY" -m pip download --quiet --no-deps --no-binary :all: "llama-cpp-python==$VERSION" -d "$CACHE/src"
+fi
+src="$BUILD/llama_cpp_python-$VERSION"
+[ -d "$src" ] || tar xzf "$sdist" -C "$BUILD"
+
+# 2. cuBLAS headers and libraries (this machine's CUDA has nvcc and cudart only),
+#    and a stub libcuda.so.1 to link against: the driver's own is used at run time.
+if [ ! -f "$DEPS/lib/libcublas.so" ]; then
+  tmp="$(mktemp -d)"
+  "$PY" -m pip download --quiet --no-deps --only-binary=:all: --platform manylinux_2_27_x86_64 \
+    --python-version 3.11 "nvidia-cublas==$CUBLAS_VERSION" -d "$tmp"
+  mkdir -p "$DEPS"
+  (cd "$tmp" && "$PY" -m zipfile -e ./*.whl .)
+  cp -r "$tmp/nvidia/cu13/include" "$tmp/nvidia/cu13/lib" "$DEPS/"
+  ln -sf libcublas.so.13 "$DEPS/lib/libcublas.so"
+  ln -sf libcublasLt.so.13 "$DEPS/lib/libcublasLt.so"
+  rm -rf "$tmp"
+fi
+if [ ! -f "$DEPS/stubs/libcuda.so" ]; then
+  mkdir -p "$DEPS/stubs"
+  # The driver API calls ggml-cuda makes (its VMM pool and error strings).
+  funcs="cuDeviceGet cuDeviceGetAttribute cuGetErrorString cuMemAddressFree cuMemAddressReserve
+         cuMemCreate cuMemGetAllocationGranularity cuMemMap cuMemRelease cuMemSetAccess cuMemUnmap"
+  for f in $funcs; do echo "int $f(void) { return 999; }"; done >"$DEPS/stubs/stub.c"
+  gcc -shared -fPIC -Wl,-soname,libcuda.so.1 -o "$DEPS/stubs/libcuda.so" "$DEPS/stubs/stub.c"
+fi
+
+# 3. One CMake build: shared ggml with CUDA, llama, mtmd, llama-server, llama-bench.
+if [ ! -f "$BUILD/build/build.ninja" ]; then
+  # shellcheck disable=SC2086
+  cmake -S "$src/vendor/llama.cpp" -B "$BUILD/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DBUILD_SHARED_LIBS=ON -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$ARCHS" \
+    -DCMAKE_CUDA_COMPILER="$NVCC" \
+    -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+    -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_COMMON=ON $PORTABLE \
+    -DCUDA_cublas_LIBRARY="$DEPS/lib/libcublas.so" -DCUDA_cublasLt_LIBRARY="$DEPS/lib/libcublasLt.so" \
+    -DCUDA_cuda_driver_LIBRARY="$DEPS/stubs/libcuda.so" \
+    -DCMAKE_CUDA_FLAGS="-I$DEPS/include" -DCMAKE_CXX_FLAGS="-I$DEPS/include" \
+    -DCMAKE_EXE_LINKER_FLAGS="-Wl,-rpath-link,$DEPS/lib -Wl,-rpath-link,$DEPS/stubs" \
+    -DCMAKE_SHARED_LINKER_FLAGS="-Wl,-rpath-link,$DEPS/lib" \
+    -DCMAKE_BUILD_WITH_INSTALL_RPATH=ON '-DCMAKE_INSTALL_RPATH=$ORIGIN' >&2
+fi
+echo "building the CUDA llama.cpp $VERSION ($ARCHS) in $BUILD, -j $JOBS" >&2
+cmake --build "$BUILD/build" --target llama-server llama-bench llama mtmd -j "$JOBS" >&2
+
+# 4. The binaries and libraries, stripped.
+for f in llama-server llama-bench; do
+  strip --strip-unneeded -o "$OUTDIR/bin/$f" "$BUILD/build/bin/$f"
+done
+libs="$BUILD/stage-lib"
+rm -rf "$libs" && mkdir -p "$libs"
+for f in "$BUILD"/build/bin/lib*.so; do
+  # Each library once, under its soname (libggml-cuda.so.0: what the others
+  # need); those llama_cpp opens by path also under the plain name. The loader
+  # matches sonames, so libllama.so opened by path serves libmtmd's libllama.so.0.
+  soname="$(objdump -p "$f" | awk '/SONAME/ {print $2}')"
+  strip --strip-unneeded -o "$libs/$soname" "$(readlink -f "$f")"
+  case "$(basename "$f")" in
+    libllama.so | libggml.so | libmtmd.so) cp "$libs/$soname" "$libs/$(basename "$f")" ;;
+  esac
+done
+
+# 5. The llama-cpp-python wheel: its Python package built without llama.cpp
+#    (LLAMA_BUILD=OFF), then the CUDA libraries added to llama_cpp/lib.
+rm -f "$OUTDIR"/*.whl
+plain="$(mktemp -d)"
+CMAKE_ARGS="-DLLAMA_BUILD=OFF" "$PY" -m pip wheel --quiet --no-deps "$src" -w "$plain" >&2
+"$PY" - "$plain"/*.whl "$libs" "$OUTDIR" <<'EOF'
+"""Add the CUDA libraries to the wheel and rewrite its RECORD (hashes and sizes)."""
+import base64, hashlib, pathlib, sys, zipfile
+
+wheel, libs, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
+target = out / wheel.name
+with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+    files = {i.filename: src.read(i) for i in src.infolist() if not i.filename.endswith("/RECORD")}
+    record = next(i.filename for i in src.infolist() if i.filename.endswith("/RECORD"))
+    for lib in sorted(libs.glob("lib*.so*")):
+        files[f"llama_cpp/lib/{lib.name}"] = lib.read_bytes()
+    rows = []
+    for name, data in files.items():
+        info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+        info.external_attr = (0o755 if ".so" in name else 0o644) << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        dst.writestr(info, data)
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        rows.append(f"{name},sha256={digest},{len(data)}")
+    rows.append(f"{record},,")
+    dst.writestr(record, "\n".join(rows) + "\n")
+print(target)
+EOF
+rm -rf "$plain"
+
+touch "$OUTDIR/.done"
+took=$(( $(date +%s) - started ))
+{
+  echo "built in ${took}s"
+  ls -l "$OUTDIR/bin" "$OUTDIR"/*.whl
+  du -cb "$OUTDIR/bin/llama-server" "$OUTDIR/bin/llama-bench" "$OUTDIR"/*.whl | tail -1
+} | tee "$OUTDIR/BUILD-INFO" >&2
+echo "$OUTDIR"
