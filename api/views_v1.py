@@ -18,7 +18,8 @@ from rest_framework.response import Response
 from archiver.models import Capture
 from crawler import keeping
 from crawler.models import Site
-from crawler.services import UnknownAdapter, start_crawl
+from crawler.selectors import visible_sites
+from crawler.services import UnknownAdapter, add_owner, start_crawl
 from sites import recovery
 from sites.coverage import site_coverage
 from summarizer.models import Summary
@@ -150,6 +151,10 @@ class SiteViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Gen
     serializer_class = SiteSerializer
     queryset = Site.objects.all()
 
+    def get_queryset(self):
+        """Staff see every site; anyone else the sites they added (as on /sites/)."""
+        return visible_sites(self.request.user)
+
     @extend_schema(request=SiteCreateSerializer, responses={201: SiteSerializer})
     def create(self, request: Request) -> Response:
         form = SiteCreateSerializer(data=request.data)
@@ -159,6 +164,7 @@ class SiteViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Gen
                               adapter=form.validated_data["adapter"], archive=True)  # fmt: skip
         except (InvalidURL, UnknownAdapter) as exc:
             raise ValidationError({"url": str(exc)}) from None
+        add_owner(run.site, request.user)
         return Response(SiteSerializer(run.site).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

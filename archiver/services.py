@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -19,11 +20,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from wayback import Snapshot, breaker, ratelimit
-from waybrief import doorbell, ledger
+from waybrief import doorbell, ledger, notify
 from waybrief.backoff import backoff_seconds
 from waybrief.fetching.addresses import why_not_public_host
 
 from .models import Capture, CaptureEvent
+
+CAPTURES_CHANNEL = "captures"  # notices: some capture changed state (waybrief/notify.py)
 
 State = Capture.State
 
@@ -235,6 +238,8 @@ def _transition(
                 to_state=to,
                 note=note[:500],
             )
+            # A hint for live pages (the sites pages' feed); never the data itself.
+            transaction.on_commit(partial(notify.publish, CAPTURES_CHANNEL))
     if moved:
         for name, value in changes.items():
             setattr(capture, name, value)

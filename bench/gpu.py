@@ -201,8 +201,9 @@ def served(binary: str, model: Path, plan: Plan, pages: list[str], parallel: int
 
         one("warm up")
         result = {}
-        rounds = [("single", 1, pages[: plan.single_pages])] if single else []
-        for label, workers, batch in [*rounds, (f"p{parallel}", parallel, pages)]:
+        # One at a time on pages of its own, so no prompt is in the server's cache twice.
+        rounds = [("single", 1, pages[plan.pages :])] if single else []
+        for label, workers, batch in [*rounds, (f"p{parallel}", parallel, pages[: plan.pages])]:
             started = time.perf_counter()
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 counts = list(pool.map(one, batch))
@@ -248,7 +249,9 @@ def main() -> int:
     started = time.perf_counter()
     words = write_gguf(model, plan.shape, prompt_texts())
     wrote = time.perf_counter() - started
-    pages = [page_text(words, plan.page_tokens, seed) for seed in range(plan.pages)]
+    pages = [
+        page_text(words, plan.page_tokens, seed) for seed in range(plan.pages + plan.single_pages)
+    ]
     server_bin, bench_bin = binaries()
     size = model.stat().st_size / 1e9
     print(f"synthetic {plan.shape.name} Q4_K_M, {size:.2f} GB written in {wrote:.1f} s; "

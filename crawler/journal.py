@@ -9,12 +9,14 @@ while its posts are lost. A flush also renews the run's lease.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 import anyio
 from asgiref.sync import sync_to_async
 from django.db import transaction
 from django.utils import timezone
 
+from waybrief import notify
 from waybrief.ledger import Lease, lease_deadline
 
 from .adapters.base import Listing
@@ -22,6 +24,11 @@ from .models import MAX_URL_LENGTH, CrawledPage, CrawlRun, DiscoveredURL
 
 MAX_ERROR_LINES = 20
 
+
+
+def site_channel(site_id: int) -> str:
+    """The notices channel of a site's crawl progress (waybrief/notify.py)."""
+    return f"site:{site_id}"
 
 class RunJournal:
     """Implements ``engine.Journal`` for one ``CrawlRun``; build it in the
@@ -104,6 +111,8 @@ class RunJournal:
 
     def _write(self, pages: list[tuple[str, Listing]], urls: list[str], counts: dict) -> None:
         with transaction.atomic():
+            # The sites pages' live feed (sites/pages/feed.py) hears of it once committed.
+            transaction.on_commit(partial(notify.publish, site_channel(self.site_id)))
             DiscoveredURL.objects.bulk_create(
                 [
                     DiscoveredURL(site_id=self.site_id, run_id=self.run_id,

@@ -21,3 +21,13 @@ def site_post_urls(*, site: Site | int) -> QuerySet[DiscoveredURL]:
 
 def latest_run(*, site: Site) -> CrawlRun | None:
     return site.runs.order_by("-created_at").first()
+
+
+def visible_sites(user) -> QuerySet[Site]:
+    """The sites ``user`` may see and act on: staff every site, anyone else the
+    sites they added (the sites pages, the library and its exports agree)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Site.objects.none()
+    if user.is_staff:
+        return Site.objects.all()
+    return Site.objects.filter(added_by=user)

@@ -233,3 +233,9 @@ def _finish(
         return
     if state in (State.DONE, State.INCOMPLETE):
         run_finished.send(sender=CrawlRun, run=CrawlRun.objects.get(pk=run_id))
+
+
+def add_owner(site: Site, user) -> None:
+    """``user`` added ``site``; another person may have added it too, and both see it."""
+    if getattr(user, "is_authenticated", False):
+        site.added_by.add(user)

@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 
 from archiver.models import Capture
 from crawler.models import DiscoveredURL, Site
-from sites.recovery import csv_cell
 from summarizer.models import Summary
 from summarizer.rendering import as_markdown, summary_html
 from wayback.urls import capture_url, parse_timestamp
+from waybrief.spreadsheet import csv_cell
 
 from .selectors import visible_summaries_q
 
@@ -139,8 +139,11 @@ def _best_summaries(urls: list[str], user) -> dict[str, Summary]:
     return best
 
 
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
 def _preference(summary: Summary) -> tuple:
-    return (summary.mode == Summary.Mode.SUMMARY, summary.finished_at or timezone.now())
+    return (summary.mode == Summary.Mode.SUMMARY, summary.finished_at or _NEVER)
 
 
 # --- the formats ---------------------------------------------------------------

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crawler.selectors import visible_sites
 from summarizer.models import Summary
 from summarizer.rendering import language_label, mode_label
 
-from .selectors import Filters, languages, visible_sites
+from .selectors import Filters, languages
 
 
 class SearchForm(forms.Form):

@@ -31,14 +31,6 @@ def visible_summaries_q(user, prefix: str = "") -> Q:
     return public
 
 
-def visible_sites(user) -> QuerySet[Site]:
-    if user is None or not user.is_authenticated:
-        return Site.objects.none()
-    if user.is_staff:
-        return Site.objects.all()
-    return Site.objects.filter(added_by=user)
-
-
 @dataclass(frozen=True)
 class Filters:
     """What narrows a search besides its words; ``None`` leaves a filter off."""

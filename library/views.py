@@ -20,12 +20,13 @@ from django.utils.safestring import SafeString
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from crawler.selectors import visible_sites
 from summarizer.rendering import language_label, mode_label
 
 from . import export
 from .forms import SearchForm
 from .models import Entry
-from .selectors import search, visible_sites
+from .selectors import search
 from .text import QueryTerm, parse_query, snippet
 
 PER_PAGE = 20

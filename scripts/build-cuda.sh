@@ -13,8 +13,13 @@
 # Takes long on 2 cores (run it niced, in the background):
 #   nice -n 19 scripts/build-cuda.sh            # prints the output folder
 #   JOBS=1 CUDA_ARCHS=90-real scripts/build-cuda.sh
-# The build tree stays under $WAYBRIEF_CACHE/cuda-build-* so a rerun resumes.
-# `scripts/build-cuda.sh --stage DIR` then copies what must travel into DIR.
+# The build tree stays under $WAYBRIEF_CACHE/cuda-*-build so a rerun resumes.
+#   scripts/build-cuda.sh --stage DIR          # copies what must travel into DIR
+#   scripts/build-cuda.sh --pack-source FILE   # the sources trimmed to what this build
+#                                                reads (5 MB .tar.xz), to build elsewhere
+# On the GPU machine (no network; scripts/gpu-check.sh does this when no build is carried):
+#   LLAMA_SRC=dir CUBLAS_DIR=.../nvidia/cu13 PIP_WHEEL_ARGS=--no-build-isolation JOBS=16 \
+#     scripts/build-cuda.sh
 set -euo pipefail
 
 VERSION="${LLAMA_CPP_PYTHON_VERSION:-0.3.36}"
@@ -25,7 +30,9 @@ CACHE="${WAYBRIEF_CACHE:-$HOME/.cache/waybrief}"
 NAME="cuda-$VERSION-sm${ARCHS%%-*}"
 BUILD="$CACHE/$NAME-build"
 OUTDIR="$CACHE/$NAME"
-DEPS="$CACHE/cuda-deps/cublas-$CUBLAS_VERSION"
+DEPS="${CUBLAS_DIR:-$CACHE/cuda-deps/cublas-$CUBLAS_VERSION}"  # include/ and lib/ of cuBLAS
+STUBS="$CACHE/cuda-deps/cublas-$CUBLAS_VERSION/stubs"
+[ -z "${CUBLAS_DIR:-}" ] || STUBS="$BUILD/stubs"
 PY="${PYTHON:-python3}"
 NVCC="${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}"
 # Portable CPU code, as in the Makefile (native builds crash on VMs without AMX state).
@@ -38,7 +45,60 @@ stage() {  # copy what travels: the wheel and the two binaries
   cp "$OUTDIR/bin/llama-server" "$OUTDIR/bin/llama-bench" "$dest/bin/"
   du -sh "$dest" >&2
 }
+make_wheel() {  # make_wheel SRC LIBS OUT: llama-cpp-python's Python package, built
+  # without llama.cpp (LLAMA_BUILD=OFF), with the libraries in LIBS added to llama_cpp/lib
+  local src="$1" libs="$2" out="$3" plain
+  plain="$(mktemp -d)"
+  # shellcheck disable=SC2086
+  CMAKE_ARGS="-DLLAMA_BUILD=OFF" "$PY" -m pip wheel --quiet --no-deps ${PIP_WHEEL_ARGS:-} "$src" \
+    -w "$plain" >&2
+  "$PY" - "$plain"/*.whl "$libs" "$out" <<'EOF'
+"""Add the libraries to the wheel and rewrite its RECORD (hashes and sizes)."""
+import base64, hashlib, pathlib, sys, zipfile
+
+wheel, libs, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
+target = out / wheel.name
+with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+    files = {i.filename: src.read(i) for i in src.infolist() if not i.filename.endswith("/RECORD")}
+    record = next(i.filename for i in src.infolist() if i.filename.endswith("/RECORD"))
+    for lib in sorted(libs.glob("lib*.so*")):
+        files[f"llama_cpp/lib/{lib.name}"] = lib.read_bytes()
+    rows = []
+    for name, data in files.items():
+        info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+        info.external_attr = (0o755 if ".so" in name else 0o644) << 16
+        dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        rows.append(f"{name},sha256={digest},{len(data)}")
+    rows.append(f"{record},,")
+    dst.writestr(record, "\n".join(rows) + "\n")
+print(target)
+EOF
+  rm -rf "$plain"
+}
 if [ "${1:-}" = "--stage" ]; then stage "$2"; exit 0; fi
+if [ "${1:-}" = "--outdir" ]; then echo "$OUTDIR"; exit 0; fi  # where the build lands
+if [ "${1:-}" = "--wheel" ]; then  # --wheel SRC LIBS OUT: only the wheel step
+  make_wheel "$2" "$3" "$4"; exit 0
+fi
+if [ "${1:-}" = "--pack-source" ]; then
+  # Everything CMake reads for this build and the wheel's Python package; not the
+  # models, docs, tests, examples, nor the other GPU backends.
+  sdist="$CACHE/src/llama_cpp_python-$VERSION.tar.gz"
+  tmp="$(mktemp -d)"
+  tar xzf "$sdist" -C "$tmp"
+  skip=(models docs examples tests .git gguf-py media benches pocs ci conversion skills
+        tools/server/tests tools/ui/node_modules)
+  for b in cann metal hexagon sycl vulkan opencl openvino webgpu et virtgpu musa hip zdnn blas rpc \
+           kompute zendnn; do skip+=("ggml/src/ggml-$b"); done
+  excludes=()
+  for d in "${skip[@]}"; do excludes+=("--exclude=llama_cpp_python-$VERSION/vendor/llama.cpp/$d"); done
+  for d in .git tests docs examples docker; do excludes+=("--exclude=llama_cpp_python-$VERSION/$d"); done
+  tar cJf "$2" -C "$tmp" "${excludes[@]}" "llama_cpp_python-$VERSION"
+  rm -rf "$tmp"
+  ls -l "$2" >&2
+  exit 0
+fi
 if [ -f "$OUTDIR/.done" ]; then echo "$OUTDIR"; exit 0; fi
 
 started=$(date +%s)
@@ -46,32 +106,30 @@ mkdir -p "$CACHE/src" "$BUILD" "$OUTDIR/bin"
 
 # 1. The pinned sources (scripts/build-llama-server.sh reads the same file).
 sdist="$CACHE/src/llama_cpp_python-$VERSION.tar.gz"
-if [ ! -f "$sdist" ]; then
+if [ -z "${LLAMA_SRC:-}" ] && [ ! -f "$sdist" ]; then
   "$PY" -m pip download --quiet --no-deps --no-binary :all: "llama-cpp-python==$VERSION" -d "$CACHE/src"
 fi
-src="$BUILD/llama_cpp_python-$VERSION"
+src="${LLAMA_SRC:-$BUILD/llama_cpp_python-$VERSION}"
 [ -d "$src" ] || tar xzf "$sdist" -C "$BUILD"
 
 # 2. cuBLAS headers and libraries (this machine's CUDA has nvcc and cudart only),
 #    and a stub libcuda.so.1 to link against: the driver's own is used at run time.
-if [ ! -f "$DEPS/lib/libcublas.so" ]; then
+if [ ! -f "$DEPS/lib/libcublas.so.13" ]; then
   tmp="$(mktemp -d)"
   "$PY" -m pip download --quiet --no-deps --only-binary=:all: --platform manylinux_2_27_x86_64 \
     --python-version 3.11 "nvidia-cublas==$CUBLAS_VERSION" -d "$tmp"
   mkdir -p "$DEPS"
   (cd "$tmp" && "$PY" -m zipfile -e ./*.whl .)
   cp -r "$tmp/nvidia/cu13/include" "$tmp/nvidia/cu13/lib" "$DEPS/"
-  ln -sf libcublas.so.13 "$DEPS/lib/libcublas.so"
-  ln -sf libcublasLt.so.13 "$DEPS/lib/libcublasLt.so"
   rm -rf "$tmp"
 fi
-if [ ! -f "$DEPS/stubs/libcuda.so" ]; then
-  mkdir -p "$DEPS/stubs"
+if [ ! -f "$STUBS/libcuda.so" ]; then
+  mkdir -p "$STUBS"
   # The driver API calls ggml-cuda makes (its VMM pool and error strings).
   funcs="cuDeviceGet cuDeviceGetAttribute cuGetErrorString cuMemAddressFree cuMemAddressReserve
          cuMemCreate cuMemGetAllocationGranularity cuMemMap cuMemRelease cuMemSetAccess cuMemUnmap"
-  for f in $funcs; do echo "int $f(void) { return 999; }"; done >"$DEPS/stubs/stub.c"
-  gcc -shared -fPIC -Wl,-soname,libcuda.so.1 -o "$DEPS/stubs/libcuda.so" "$DEPS/stubs/stub.c"
+  for f in $funcs; do echo "int $f(void) { return 999; }"; done >"$STUBS/stub.c"
+  gcc -shared -fPIC -Wl,-soname,libcuda.so.1 -o "$STUBS/libcuda.so" "$STUBS/stub.c"
 fi
 
 # 3. One CMake build: shared ggml with CUDA, llama, mtmd, llama-server, llama-bench.
@@ -82,13 +140,14 @@ if [ ! -f "$BUILD/build/build.ninja" ]; then
     -DCMAKE_CUDA_COMPILER="$NVCC" \
     -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
     -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_COMMON=ON $PORTABLE \
-    -DCUDA_cublas_LIBRARY="$DEPS/lib/libcublas.so" -DCUDA_cublasLt_LIBRARY="$DEPS/lib/libcublasLt.so" \
-    -DCUDA_cuda_driver_LIBRARY="$DEPS/stubs/libcuda.so" \
+    -DCUDA_cublas_LIBRARY="$DEPS/lib/libcublas.so.13" \
+    -DCUDA_cublasLt_LIBRARY="$DEPS/lib/libcublasLt.so.13" -DCUDA_cuda_driver_LIBRARY="$STUBS/libcuda.so" \
     -DCMAKE_CUDA_FLAGS="-I$DEPS/include" -DCMAKE_CXX_FLAGS="-I$DEPS/include" \
-    -DCMAKE_EXE_LINKER_FLAGS="-Wl,-rpath-link,$DEPS/lib -Wl,-rpath-link,$DEPS/stubs" \
+    -DCMAKE_EXE_LINKER_FLAGS="-Wl,-rpath-link,$DEPS/lib -Wl,-rpath-link,$STUBS" \
     -DCMAKE_SHARED_LINKER_FLAGS="-Wl,-rpath-link,$DEPS/lib" \
     -DCMAKE_BUILD_WITH_INSTALL_RPATH=ON '-DCMAKE_INSTALL_RPATH=$ORIGIN' >&2
 fi
+if [ -n "${CONFIGURE_ONLY:-}" ]; then echo "configured $BUILD/build" >&2; exit 0; fi
 echo "building the CUDA llama.cpp $VERSION ($ARCHS) in $BUILD, -j $JOBS" >&2
 cmake --build "$BUILD/build" --target llama-server llama-bench llama mtmd -j "$JOBS" >&2
 
@@ -109,35 +168,9 @@ for f in "$BUILD"/build/bin/lib*.so; do
   esac
 done
 
-# 5. The llama-cpp-python wheel: its Python package built without llama.cpp
-#    (LLAMA_BUILD=OFF), then the CUDA libraries added to llama_cpp/lib.
+# 5. The llama-cpp-python wheel with those libraries.
 rm -f "$OUTDIR"/*.whl
-plain="$(mktemp -d)"
-CMAKE_ARGS="-DLLAMA_BUILD=OFF" "$PY" -m pip wheel --quiet --no-deps "$src" -w "$plain" >&2
-"$PY" - "$plain"/*.whl "$libs" "$OUTDIR" <<'EOF'
-"""Add the CUDA libraries to the wheel and rewrite its RECORD (hashes and sizes)."""
-import base64, hashlib, pathlib, sys, zipfile
-
-wheel, libs, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
-target = out / wheel.name
-with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
-    files = {i.filename: src.read(i) for i in src.infolist() if not i.filename.endswith("/RECORD")}
-    record = next(i.filename for i in src.infolist() if i.filename.endswith("/RECORD"))
-    for lib in sorted(libs.glob("lib*.so*")):
-        files[f"llama_cpp/lib/{lib.name}"] = lib.read_bytes()
-    rows = []
-    for name, data in files.items():
-        info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-        info.external_attr = (0o755 if ".so" in name else 0o644) << 16
-        info.compress_type = zipfile.ZIP_DEFLATED
-        dst.writestr(info, data)
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        rows.append(f"{name},sha256={digest},{len(data)}")
-    rows.append(f"{record},,")
-    dst.writestr(record, "\n".join(rows) + "\n")
-print(target)
-EOF
-rm -rf "$plain"
+make_wheel "$src" "$libs" "$OUTDIR"
 
 touch "$OUTDIR/.done"
 took=$(( $(date +%s) - started ))

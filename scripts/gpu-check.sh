@@ -7,6 +7,9 @@
 #   GPU_CHECK_CPU=1 scripts/gpu-check.sh --prepare DIR   # the CPU build instead, to rehearse
 # puts there the CUDA llama-cpp-python wheel, llama-server and llama-bench (bin/),
 # and the pure-Python wheels bench/gpu.py needs that the GPU machine lacks (wheels/).
+# Where scripts/build-cuda.sh has not finished (hours on 2 cores), it puts the trimmed
+# llama.cpp sources instead (llama-src.tar.xz, 6 MB), and the GPU machine builds them
+# first with its 16 cores: that run needs up to 10 minutes, not 8.
 #
 # There (the device tool's run, with carry: ["var/gpu-carry"]):
 #   scripts/gpu-check.sh [--shape llama3-8b|tiny]
@@ -35,8 +38,11 @@ if [ "${1:-}" = "--prepare" ]; then
     if [ -n "$built" ]; then cp "$built" "$dest/"; else
       "$ROOT/.venv/bin/python" -m pip wheel --quiet --no-deps "llama-cpp-python==0.3.36" -w "$dest"
     fi
-  else
+  elif [ -f "$("$ROOT/scripts/build-cuda.sh" --outdir)/.done" ]; then
     "$ROOT/scripts/build-cuda.sh" --stage "$dest"
+  else
+    echo "no finished CUDA build here: carrying the sources to build there" >&2
+    "$ROOT/scripts/build-cuda.sh" --pack-source "$dest/llama-src.tar.xz"
   fi
   venv="$ROOT/.venv/bin/python"
   pins=$("$venv" -m pip list --format=freeze | grep -i -E "^($(echo $DEPS | tr ' ' '|'))==" || true)
@@ -66,12 +72,30 @@ step() {  # step SECONDS NAME COMMAND...: run with a time limit, log its outcome
 }
 
 say "gpu-check on $(hostname), shape $SHAPE, carry $CARRY ($(du -sh "$CARRY" 2>/dev/null | cut -f1))"
-step 30 "nvidia-smi" nvidia-smi || say "no nvidia-smi: bench/gpu.py will say so"
+step 20 "nvidia-smi" nvidia-smi || say "no nvidia-smi: bench/gpu.py will say so"
 
 SITE="$(mktemp -d /tmp/wb-site.XXXX)"
-step 120 "install the carried wheels" "$PY" -m pip install --quiet --no-index --no-deps \
-  --no-compile --no-cache-dir --target "$SITE" "$CARRY"/*.whl "$CARRY"/wheels/*.whl || exit 1
+shopt -s nullglob
+wheels=("$CARRY"/*.whl "$CARRY"/wheels/*.whl)
+step 60 "install the carried wheels" "$PY" -m pip install --quiet --no-index --no-deps \
+  --no-compile --no-cache-dir --target "$SITE" "${wheels[@]}" || exit 1
 export PYTHONPATH="$SITE:$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+
+if [ ! -x "$CARRY/bin/llama-server" ] && [ -f "$CARRY/llama-src.tar.xz" ]; then
+  # No CUDA build carried: build the carried sources here, against this machine's cuBLAS.
+  built=/tmp/wb-cuda && mkdir -p "$built/src"
+  tar xJf "$CARRY/llama-src.tar.xz" -C "$built/src"
+  cublas="$("$PY" -c 'import nvidia, os; print(next(os.path.join(p, "cu13") for p in nvidia.__path__ if os.path.exists(os.path.join(p, "cu13", "include", "cublas_v2.h"))))' 2>/dev/null)"
+  say "building CUDA llama.cpp here, cuBLAS from ${cublas:-nowhere}"
+  export WAYBRIEF_CACHE="$built/cache" LLAMA_SRC="$(echo "$built"/src/llama_cpp_python-*)" \
+    CUBLAS_DIR="$cublas" PIP_WHEEL_ARGS="--no-build-isolation --no-index" JOBS="$(nproc)" PYTHON="$PY"
+  step "${GPU_CHECK_BUILD_LIMIT:-330}" "scripts/build-cuda.sh" "$ROOT/scripts/build-cuda.sh" || exit 1
+  "$ROOT/scripts/build-cuda.sh" --stage "$built/carry" >>"$LOG" 2>&1 || { say "no build to stage"; exit 1; }
+  cp "$CARRY"/wheels/*.whl "$built/carry/" && CARRY="$built/carry"
+  mkdir -p "$CARRY/wheels"
+  step 60 "install the CUDA wheel" "$PY" -m pip install --quiet --no-index --no-deps --no-compile \
+    --no-cache-dir --upgrade --target "$SITE" "$CARRY"/llama_cpp_python-*.whl || exit 1
+fi
 
 # The CUDA runtime and cuBLAS the binaries and the wheel link to: the machine's own.
 libs="$SITE/llama_cpp/lib"
@@ -93,7 +117,9 @@ fast=/tmp
 if [ "$(df --output=avail -k /dev/shm 2>/dev/null | tail -1)" -gt 16000000 ] 2>/dev/null; then fast=/dev/shm; fi
 gguf="$fast/wb-synthetic-$SHAPE.gguf"
 set -o pipefail
-step 420 "bench/gpu.py --shape $SHAPE" bash -c "PYTHONUNBUFFERED=1 '$PY' '$ROOT/bench/gpu.py' \
+left=$((570 - ($(date +%s) - t0)))
+# about 3 minutes at the 8B shape; its figures print as each part ends, so a stop keeps them
+step "$((left < 360 ? left : 360))" "bench/gpu.py --shape $SHAPE" bash -c "PYTHONUNBUFFERED=1 '$PY' '$ROOT/bench/gpu.py' \
   --shape '$SHAPE' --gguf '$gguf' --logs '$OUT/logs' --threads ${GPU_CHECK_THREADS:-8} 2>&1 | tee '$OUT/table.md'"
 rc=$?
 rm -f "$gguf"

@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-.venv/bin/python}"
-[ -x "$PY" ] || PY=python3
+command -v "$PY" >/dev/null || PY=python3
 LANGS=(zh_Hant)
 # What makemessages reads: the apps, their templates and templates/ (not the tests' pages,
 # the data dir, the virtualenv or node_modules).

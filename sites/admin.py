@@ -82,6 +82,7 @@ class SiteAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if not change:  # (a row a command had made counts as added now too)
             services.start_crawl(url=obj.url, adapter=obj.adapter, archive=True)
+            services.add_owner(obj, request.user)
             self.message_user(request, "Crawling it now; every post found will be archived.")
 
     @admin.action(description="Crawl and archive every post")

@@ -27,6 +27,7 @@ from wayback.urls import parse_timestamp
 from waybrief import doorbell
 from waybrief.backoff import backoff_seconds
 from waybrief.ledger import Lease, LeaseLost, take
+from waybrief.spreadsheet import csv_cell
 
 from .coverage import latest_captures
 from .models import RecoveredPost, Recovery
@@ -191,14 +192,3 @@ def export_rows(posts: Iterable[dict[str, str]], fmt: str) -> str:
     writer.writeheader()
     writer.writerows({key: csv_cell(value) for key, value in post.items()} for post in posts)
     return out.getvalue()
-
-
-#: a spreadsheet runs a cell that starts with one of these as a formula
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: str) -> str:
-    """A cell a spreadsheet shows as text: archived titles are anyone's words,
-    and ``=HYPERLINK(...)`` in one would run when the export is opened."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text

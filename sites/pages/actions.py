@@ -21,6 +21,9 @@ from .. import recovery
 from ..coverage import COVERAGE_TASK
 from . import posts
 
+#: gone posts summarized one request each at most; more go to a recovery (workers)
+MANY_GONE = 200
+
 
 def archive_gaps(site: Site, user) -> str:
     """The admin's "archive the missing posts": a coverage check on the workers
@@ -36,13 +39,15 @@ def retry(site: Site, user) -> str:
 
 
 def summarize_all(site: Site, user) -> str:
-    """A summary of every post that has none done or on its way; a post read
-    from the Archive (the blog is gone) is summarized from its capture."""
+    """A summary of every post that has none done or on its way. A post read
+    from the Archive (the blog is gone) is summarized from its capture; past
+    ``MANY_GONE`` of those, a recovery with summaries does it on the workers."""
     rows = posts.site_posts(site=site).values_list("url", "state")
     settled = set(
         Summary.objects.filter(url__in=posts.site_posts(site=site).values("url"), private=False)
-        .exclude(state=Summary.State.FAILED).values_list("url", flat=True)
-    )  # fmt: skip
+        .exclude(state=Summary.State.FAILED)
+        .values_list("url", flat=True)
+    )
     live, gone = [], []
     for url, state in rows.iterator():
         if url not in settled:
@@ -50,11 +55,17 @@ def summarize_all(site: Site, user) -> str:
     with transaction.atomic():
         made = summaries.request_many(urls=live, mode="summary", target_language="", owner=user)
         doorbell.ring_many(summaries.SUMMARIZE_TASK, [row.pk for row in made])
-        for url in gone:
-            summaries.request_summary(url=url, source=summaries.ARCHIVE, owner=user)
-    count = len(live) + len(gone)
-    return ngettext("%(n)d post queued for summarizing.", "%(n)d posts queued for summarizing.",
-                    count) % {"n": count}  # fmt: skip
+        if len(gone) > MANY_GONE:
+            recovery.start_recovery(url=site.url, summarize=True)
+        else:
+            for url in gone:
+                summaries.request_summary(url=url, source=summaries.ARCHIVE, owner=user)
+    message = ngettext("%(n)d post queued for summarizing.",
+                       "%(n)d posts queued for summarizing.", len(live) + len(gone))  # fmt: skip
+    message %= {"n": len(live) + len(gone)}
+    if len(gone) > MANY_GONE:
+        message += " " + _("The posts only the Archive holds are summarized by a recovery.")
+    return message
 
 
 def recover(site: Site, user, *, summarize: bool = False) -> str:

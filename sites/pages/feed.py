@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 
@@ -23,8 +24,11 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
+from archiver.services import CAPTURES_CHANNEL
+from crawler.journal import site_channel as channel
 from summarizer.streams import (
     KEEPALIVE_SECONDS,
     _no_buffering,
@@ -36,17 +40,12 @@ from waybrief import notify
 from . import access
 from .progress import site_snapshot, with_text
 
+SHARED_SECONDS = 1.0  # a snapshot read this recently serves every viewer of the site
 POLL_SECONDS = 3.0  # the safety net: a snapshot costs a few grouped queries per site
 MAX_SITES = 50  # sites one stream follows (a list page shows 20)
 RECONNECT_MS = 2000
 
 
-def channel(site_id: int) -> str:
-    """Where a process that changes a site's progress may say so."""
-    return f"site:{site_id}"
-
-
-CAPTURES_CHANNEL = "captures"
 
 
 def _event(data: dict) -> str:
@@ -61,31 +60,62 @@ def _visible_ids(user, ids: list[int]) -> list[int]:
         raise
 
 
-def _read(ids: list[int], language: str) -> dict:
+_recent: dict[tuple[int, str], tuple[float, dict, str | None]] = {}
+_recent_lock = threading.Lock()
+
+
+def _read(ids: list[int], language: str, notice: str | None = None) -> dict:
     """The snapshot of every site in ``ids`` (a site deleted meanwhile drops out),
-    its lines in ``language`` (this runs in the streams' own thread)."""
+    its lines in ``language``. A snapshot read in the last ``SHARED_SECONDS``, or
+    after a viewer woken by the same ``notice`` (each notice's payload is its own)
+    read it, is used again: many viewers of one site cost one read per tick, or
+    per notice, per process."""
     from crawler.models import Site
 
+    now = time.monotonic()
+    found: dict[int, dict] = {}
+    with _recent_lock:
+        for pk in ids:
+            kept = _recent.get((pk, language))
+            if kept is None:
+                continue
+            at, value, after = kept
+            if (after == notice) if notice is not None else (now - at < SHARED_SECONDS):
+                found[pk] = value
+    read: dict[int, dict] = {}
     try:
         with translation.override(language):
-            sites = Site.objects.filter(pk__in=ids).order_by("-created")
-            return {"sites": [with_text(site_snapshot(site)) for site in sites]}
+            for site in Site.objects.filter(pk__in=[pk for pk in ids if pk not in found]):
+                read[site.pk] = with_text(site_snapshot(site))
     except Exception:
         connection.close()  # a broken connection: the next read opens a new one
         raise
+    found.update(read)
+    with _recent_lock:
+        for pk, value in read.items():
+            _recent[(pk, language)] = (now, value, notice)
+        for key in [k for k, kept in _recent.items() if now - kept[0] > 60]:
+            del _recent[key]
+    return {"sites": [found[pk] for pk in sorted(found, reverse=True)]}
 
 
-async def _woken(queues: list[asyncio.Queue], timeout: float) -> None:
-    """Until a notice comes on any queue, or ``timeout``; then drop what queued."""
+async def _woken(queues: list[asyncio.Queue], timeout: float) -> str | None:
+    """Until a notice comes on any queue, or ``timeout`` (None); the last
+    notice's payload is returned, what else queued is dropped."""
     waits = [asyncio.ensure_future(queue.get()) for queue in queues]
     try:
-        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for wait in waits:
             wait.cancel()
+    heard = None
+    for wait in done:
+        if not wait.cancelled() and wait.exception() is None:
+            heard = wait.result() or "?"
     for queue in queues:
         while not queue.empty():
-            queue.get_nowait()
+            heard = queue.get_nowait() or "?"
+    return heard
 
 
 async def _events(ids: list[int], language: str) -> AsyncIterator[str]:
@@ -96,10 +126,10 @@ async def _events(ids: list[int], language: str) -> AsyncIterator[str]:
     async with contextlib.AsyncExitStack() as stack:
         names = [channel(pk) for pk in ids] + [CAPTURES_CHANNEL]
         queues = [await stack.enter_async_context(notify.subscription(n)) for n in names]
-        last, quiet_since = None, loop.time()
+        last, quiet_since, heard = None, loop.time(), None
         while loop.time() < deadline:
             try:
-                value = await _shared(_read, ids, language)
+                value = await _shared(_read, ids, language, heard)
             except Exception:
                 value = last  # a failed read: keep the page waiting, read again next time
             if value != last:
@@ -108,7 +138,7 @@ async def _events(ids: list[int], language: str) -> AsyncIterator[str]:
             elif loop.time() - quiet_since > KEEPALIVE_SECONDS:
                 quiet_since = loop.time()
                 yield ": still here\n\n"
-            await _woken(queues, min(POLL_SECONDS, max(0.0, deadline - loop.time())))
+            heard = await _woken(queues, min(POLL_SECONDS, max(0.0, deadline - loop.time())))
 
 
 def _polled_events(ids: list[int], language: str) -> Iterator[str]:
@@ -134,10 +164,11 @@ def _ids(raw: str) -> list[int]:
 async def _stream(request: HttpRequest, ids: list[int]) -> HttpResponse:
     user = await request.auser()
     if not user.is_authenticated:
-        return HttpResponse("Sign in to follow sites.", status=403, content_type="text/plain")
+        message = gettext("Sign in to follow sites.")
+        return HttpResponse(message, status=403, content_type="text/plain")
     ids = await _shared(_visible_ids, user, ids)
     if not ids:
-        return HttpResponse("No such site.", status=404, content_type="text/plain")
+        return HttpResponse(gettext("No such site."), status=404, content_type="text/plain")
     language = translation.get_language() or settings.LANGUAGE_CODE
     if isinstance(request, WSGIRequest):
         # A WSGI server would gather an async stream whole: poll instead.

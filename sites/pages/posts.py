@@ -17,9 +17,12 @@ its counts are shown beside these when a check has run.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -77,6 +80,23 @@ def _recovered(site: Site, field: str) -> Subquery:
 def _latest_summary(field: str) -> Subquery:
     summaries = Summary.objects.filter(url=OuterRef("url"), private=False)
     return Subquery(summaries.order_by("-created_at", "-pk").values(field)[:1])
+
+
+@contextlib.contextmanager
+def planned_plainly() -> Iterator[None]:
+    """Run the reads inside without PostgreSQL's JIT compiler.
+
+    A post's state takes a handful of correlated subqueries, so the planner
+    prices a 10,000-post listing high enough to JIT-compile it, and the
+    compiling took ten times longer than the query (measured: 0.75 s against
+    0.07 s). Elsewhere (SQLite) this does nothing."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 def stale_cutoff() -> str:

@@ -66,9 +66,10 @@ def copy_progress(site: Site, total: int) -> dict:
 
 
 def archive_progress(site: Site, counts: dict[str, int], run: CrawlRun | None) -> dict:
-    """Archived (or already held) of all posts, with the ETA of what is left."""
+    """Posts the Archive holds (saved by Waybrief, or captured before: recently,
+    long ago, or of a blog now gone) of all posts, with the ETA of what is left."""
     total = counts["total"]
-    done = counts["archived"] + counts["captured"]
+    done = counts["archived"] + counts["captured"] + counts["stale"] + counts["gone"]
     remaining = counts["pending"]
     waiting_for_crawl = run is not None and run.archive_posts and not run.is_finished
     if waiting_for_crawl:  # its posts are queued when it ends
@@ -92,12 +93,13 @@ def archive_progress(site: Site, counts: dict[str, int], run: CrawlRun | None) -
 
 def site_snapshot(site: Site) -> dict:
     """Everything the progress bars of ``site`` show, as plain JSON."""
-    run = latest_run(site=site)
-    counts = posts.state_counts(site)
-    total = counts["total"]
-    archive = archive_progress(site, counts, run)
-    summaries = summary_progress(site, total)
-    copies = copy_progress(site, total)
+    with posts.planned_plainly():
+        run = latest_run(site=site)
+        counts = posts.state_counts(site)
+        total = counts["total"]
+        archive = archive_progress(site, counts, run)
+        summaries = summary_progress(site, total)
+        copies = copy_progress(site, total)
     crawl = crawl_progress(run)
     crawling = crawl["state"] in (CrawlRun.State.PENDING, CrawlRun.State.RUNNING)
     busy = crawling or archive["remaining"] > 0 or summaries["working"] > 0
@@ -121,7 +123,8 @@ def with_text(snapshot: dict) -> dict:
     summaries, copies = snapshot["summaries"], snapshot["copies"]
     text = {
         "crawl": _crawl_text(crawl),
-        "archive": _("%(done)d of %(total)d archived · %(pending)d waiting · %(failed)d failed")
+        "archive": _("%(done)d of %(total)d in the Archive · %(pending)d waiting · "
+                     "%(failed)d failed")
         % archive,
         "summaries": _("%(done)d of %(total)d summarized · %(failed)d failed") % summaries,
         "copies": _("%(done)d of %(total)d kept") % copies if copies["kept"]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from crawler.models import Site
-from crawler.services import UnknownAdapter, start_crawl
+from crawler.services import UnknownAdapter, add_owner, start_crawl
 from wayback import capture_url
 from waybrief.fetching.errors import InvalidURL
 
@@ -51,7 +51,7 @@ def site_add(request: HttpRequest) -> HttpResponse:
             run = start_crawl(url=request.POST.get("url", ""), archive=True)
             if request.POST.get("keep_warc"):
                 Site.objects.filter(pk=run.site_id).update(keep_warc=True)
-            access.add_owner(run.site, request.user)
+            add_owner(run.site, request.user)
     except (InvalidURL, UnknownAdapter) as exc:
         messages.error(request, str(exc))
         return redirect("sites:list")
@@ -67,16 +67,17 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     state = state if state in posts.STATES else ""
     sort = request.GET.get("sort", posts.DEFAULT_SORT)
     sort = sort if sort.lstrip("-") in posts.SORTS else posts.DEFAULT_SORT
-    page = Paginator(posts.site_posts(site=site, state=state, sort=sort), POSTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    progress = for_page(site)
-    copies = site_copies(site)
+    listing = posts.site_posts(site=site, state=state, sort=sort)
+    with posts.planned_plainly():
+        page = Paginator(listing, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+        progress = for_page(site)
+        copies = site_copies(site)
+        rows = [_row(post, copies) for post in page]
     context = {
         "site": site,
         "progress": progress,
         "page": page,
-        "rows": [_row(post, copies) for post in page],
+        "rows": rows,
         "state": state,
         "sort": sort,
         "filters": [(key, label, progress["states"][key]) for key, label in posts.STATES.items()],
@@ -96,7 +97,7 @@ def site_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     site = access.visible_site(request.user, pk)
     act = actions.ACTIONS.get(action)
     if act is None:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     if action == "recover":
         message = act(site, request.user, summarize=bool(request.POST.get("summarize")))
     else:
@@ -114,7 +115,7 @@ def post_copy(request: HttpRequest, pk: int) -> HttpResponse:
     url = request.GET.get("url", "")
     copies = site_copies(site)
     if copies is None or url not in copies or not site.urls.filter(url=url).exists():
-        raise Http404("No local copy of that post.")
+        raise Http404(_("No local copy of that post."))
     page = copies.page(url, max_bytes=settings.FETCH_MAX_BYTES)
     response = HttpResponse(page.body, content_type=page.headers.get("content-type", "text/html"))
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src data:"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.services import crawl_site
+from crawler.services import add_owner, crawl_site
 from tests.support.sites.xuite import XuiteBlog
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ def allow_loopback(settings):
     settings.FETCH_ALLOW_PRIVATE = True
 
 
-def test_it_answers_counts_and_each_posts_state(api, blog_server, cdx_wayback):
+def test_it_answers_counts_and_each_posts_state(api, user, blog_server, cdx_wayback):
     """GIVEN a crawled blog of 12 posts, 5 captured WHEN its coverage is asked
     for THEN the counts are exact and each post has its state and capture."""
     blog = XuiteBlog(blog_server, posts=12)
@@ -23,6 +23,7 @@ def test_it_answers_counts_and_each_posts_state(api, blog_server, cdx_wayback):
     for url in posts[:5]:
         cdx_wayback.add_capture(url, 1_700_000_000)
     site = crawl_site(url=blog.home, adapter="xuite").site
+    add_owner(site, user)
 
     response = api.get(f"/api/v1/sites/{site.pk}/coverage/?stale_days=100000")
 
@@ -35,12 +36,13 @@ def test_it_answers_counts_and_each_posts_state(api, blog_server, cdx_wayback):
     assert states[posts[-1]] == ("missing", "")
 
 
-def test_it_says_so_when_the_index_cannot_be_read(api, settings):
+def test_it_says_so_when_the_index_cannot_be_read(api, user, settings):
     """GIVEN the Archive unreachable WHEN coverage is asked for THEN 503."""
     from crawler.models import Site
 
     settings.WAYBACK_URL = "http://127.0.0.1:9"
     site = Site.objects.create(url="http://127.0.0.1:9/blog")
+    add_owner(site, user)
 
     response = api.get(f"/api/v1/sites/{site.pk}/coverage/")
 
@@ -48,7 +50,7 @@ def test_it_says_so_when_the_index_cannot_be_read(api, settings):
     assert "cannot be read" in response.json()["detail"]
 
 
-def test_recover_is_queued_by_post_and_its_list_read_by_get(api, cdx_wayback):
+def test_recover_is_queued_by_post_and_its_list_read_by_get(api, user, cdx_wayback):
     """GIVEN a site of which the Archive holds 2 posts WHEN a recovery is POSTed
     THEN it answers 202 at once with the queued recovery; once a worker has run
     it, GET answers its state and both posts with their captures, as JSON and CSV."""
@@ -56,6 +58,7 @@ def test_recover_is_queued_by_post_and_its_list_read_by_get(api, cdx_wayback):
     from sites.recovery import run_recovery
 
     site = Site.objects.create(url="http://blog.xuite.net/alice/diary")
+    add_owner(site, user)
     stamps = {f"{site.url}/{n}": cdx_wayback.add_capture(f"{site.url}/{n}-t", 1_700_000_000 + n)
               for n in (101, 102)}  # fmt: skip
     assert api.get(f"/api/v1/sites/{site.pk}/recover/").status_code == 404
@@ -78,3 +81,22 @@ def test_recover_is_queued_by_post_and_its_list_read_by_get(api, cdx_wayback):
     assert csv_text.startswith("url,captured_at,timestamp") and csv_text.count("\n") == 3
     bad = api.get(f"/api/v1/sites/{site.pk}/recover/?export=xml")
     assert bad.status_code == 400
+
+
+def test_a_site_someone_else_added_is_not_shown(api, user):
+    """GIVEN a site another user added WHEN this user asks for it THEN 404, and the
+    list holds only this user's own sites (staff see every site, as on /sites/)."""
+    from django.contrib.auth import get_user_model
+
+    from crawler.models import Site
+
+    other = get_user_model().objects.create_user(username="someone-else")
+    theirs = Site.objects.create(url="http://blog.xuite.net/bob/diary")
+    add_owner(theirs, other)
+    mine = Site.objects.create(url="http://blog.xuite.net/alice/diary")
+    add_owner(mine, user)
+
+    assert api.get(f"/api/v1/sites/{theirs.pk}/").status_code == 404
+    listed = api.get("/api/v1/sites/").json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert [row["url"] for row in rows] == [mine.url]

@@ -15,7 +15,7 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("api", "sites", "crawler", "archiver", "summarizer", "wayback", "waybrief")
+PACKAGES = ("api", "sites", "library", "crawler", "archiver", "summarizer", "wayback", "waybrief")
 
 
 def _graph() -> dict[str, set[str]]:

@@ -34,9 +34,14 @@ def every_state(site: Site) -> dict[str, str]:
     by_state = dict(zip(["archived", "failed", "pending", "captured", "stale", "gone",
                          "missing"], urls, strict=False))  # fmt: skip
     now = timezone.now()
-    Capture.objects.create(url=by_state["archived"], state="archived", finished_at=now,
-                           submitted_at=now - timedelta(seconds=20), timestamp=wayback_timestamp(now),
-                           wayback_url=f"https://web.archive.org/web/1/{by_state['archived']}")  # fmt: skip
+    Capture.objects.create(
+        url=by_state["archived"],
+        state="archived",
+        finished_at=now,
+        submitted_at=now - timedelta(seconds=20),
+        timestamp=wayback_timestamp(now),
+        wayback_url=f"https://web.archive.org/web/1/{by_state['archived']}",
+    )
     Capture.objects.create(url=by_state["failed"], state="failed", reason="error:blocked-url")
     Capture.objects.create(url=by_state["pending"], state="pending")
     recovery = Recovery.objects.create(site=site, state="done")

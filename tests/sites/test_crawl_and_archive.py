@@ -48,6 +48,7 @@ def test_the_admin_adds_a_site_and_queues_it_in_one_step(admin_client, server):
     assert response.status_code == 302
     run = CrawlRun.objects.get()
     assert run.archive_posts is True and run.state == CrawlRun.State.PENDING
+    assert [user.username for user in run.site.added_by.all()] == ["admin"]  # seen on /sites/
     page = admin_client.get(f"/admin/crawler/site/{run.site_id}/change/").content.decode()
     assert "<progress" in page and "posts found" in page
 

@@ -129,4 +129,20 @@ def test_archive_the_gaps_rings_the_coverage_check_that_archives_the_missing(
 def test_an_unknown_action_is_not_found(strict):
     site = a_site(posts=1)
     token = form_token(strict, f"/sites/{site.pk}/")
-    assert strict.post(f"/sites/{site.pk}/delete", {"csrfmiddlewaretoken": token}).status_code == 404
+    assert (
+        strict.post(f"/sites/{site.pk}/delete", {"csrfmiddlewaretoken": token}).status_code == 404
+    )
+
+
+def test_summarizing_many_posts_only_the_archive_holds_goes_to_a_recovery(strict, monkeypatch):
+    """Past a few hundred gone posts, one request each would hold the page: a
+    recovery with summaries does them on the workers, from their captures."""
+    from sites.pages import actions
+
+    monkeypatch.setattr(actions, "MANY_GONE", 0)
+    site = a_site(posts=8)
+    by_state = every_state(site)
+    token = form_token(strict, f"/sites/{site.pk}/")
+    strict.post(f"/sites/{site.pk}/summarize", {"csrfmiddlewaretoken": token})
+    assert Recovery.objects.filter(site=site, summarize=True, state="pending").count() == 1
+    assert not Summary.objects.filter(url=by_state["gone"]).exists()

@@ -49,9 +49,9 @@ def test_the_site_page_embeds_the_chart_and_the_coverage_bar_as_svg(admin_client
     site = a_site(posts=8)
     every_state(site)
     html = admin_client.get(f"/sites/{site.pk}/").content.decode()
-    chart = html[html.index('<svg xmlns="http://www.w3.org/2000/svg" class="chart"'):]
+    chart = html[html.index('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') :]
     ET.fromstring(chart[: chart.index("</svg>") + 6])  # well-formed
-    bar = html[html.index('<svg class="coverage-bar"'):]
+    bar = html[html.index('<svg class="coverage-bar"') :]
     bar = ET.fromstring(bar[: bar.index("</svg>") + 6])
     widths = {rect.get("class"): float(rect.get("width")) for rect in bar.iter("rect")}
     # captured: 1 captured + 1 archived; stale 1; missing: 2 + pending + failed; gone 1

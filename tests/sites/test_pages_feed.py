@@ -132,3 +132,40 @@ def test_under_a_wsgi_server_the_same_events_are_polled(admin_user):
     response.close()
     assert chunks[0].startswith("retry:")
     assert progress_of(chunks[1])["sites"][0]["posts"] == 3
+
+
+def test_twenty_viewers_of_one_site_cost_about_one_read_per_notice(monkeypatch):
+    """GIVEN 20 viewers of one site in one process and a 30 s poll WHEN a change is
+    announced THEN each viewer gets it, and the site is read about once, not 20 times."""
+    monkeypatch.setattr(feed, "POLL_SECONDS", 30.0)
+    site = a_site(posts=3)
+    Capture.objects.create(url=f"{site.url}/0")
+    reads: list[int] = []
+    original = feed.site_snapshot
+    monkeypatch.setattr(feed, "site_snapshot", lambda s: reads.append(s.pk) or original(s))
+
+    async def viewer(seen: list) -> None:
+        async for chunk in feed._events([site.pk], "en"):
+            if (value := progress_of(chunk)) is not None:
+                seen.append(value)
+            if len(seen) == 2:
+                return
+
+    async def scenario() -> tuple[list[list], int]:
+        seen: list[list] = [[] for _ in range(20)]
+        tasks = [asyncio.create_task(viewer(each)) for each in seen]
+        await asyncio.wait_for(_until(lambda: all(seen)), 10)
+        assert await notify.ready()
+        before = len(reads)
+        await sync_to_async(archive_one, thread_sensitive=False)(f"{site.url}/0", site.pk)
+        await asyncio.wait_for(asyncio.gather(*tasks), 10)
+        return seen, before
+
+    seen, before = asyncio.run(scenario())
+    assert all(each[1]["sites"][0]["archive"]["done"] == 1 for each in seen)
+    assert before <= 3 and len(reads) - before <= 2, f"{len(reads)} reads for 20 viewers"
+
+
+async def _until(predicate) -> None:
+    while not predicate():
+        await asyncio.sleep(0.01)

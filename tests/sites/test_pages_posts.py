@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 def rows(html: str) -> list[tuple[str, str]]:
     """(state, first link's text) of each post row in the page."""
-    found = re.findall(r'<tr class="post state-(\w+)">\s*<td class="post-title"><a [^>]*>([^<]*)</a>',
-                       html)  # fmt: skip
+    row = r'<tr class="post state-(\w+)">\s*<td class="post-title"><a [^>]*>([^<]*)</a>'
+    found = re.findall(row, html)
     return [(state, text.strip()) for state, text in found]
 
 
@@ -73,7 +73,9 @@ def test_the_page_sorts_by_title_either_way(admin_client):
 def test_the_page_sorts_by_state(admin_client):
     site = a_site(posts=8)
     every_state(site)
-    states = [s for s, _ in rows(admin_client.get(f"/sites/{site.pk}/?sort=state").content.decode())]
+    states = [
+        s for s, _ in rows(admin_client.get(f"/sites/{site.pk}/?sort=state").content.decode())
+    ]
     assert states == sorted(states)
 
 
@@ -84,8 +86,8 @@ def test_a_site_of_120_posts_is_paged_by_50_and_the_filter_stays_on_each_page(ad
     assert 'href="?state=missing&amp;page=2"' in first
     last = admin_client.get(f"/sites/{site.pk}/?state=missing&page=3").content.decode()
     assert len(rows(last)) == 20
-    seen = {text for n in (1, 2, 3) for _, text in rows(
-        admin_client.get(f"/sites/{site.pk}/?state=missing&page={n}").content.decode())}  # fmt: skip
+    pages = [f"/sites/{site.pk}/?state=missing&page={n}" for n in (1, 2, 3)]
+    seen = {text for page in pages for _, text in rows(admin_client.get(page).content.decode())}
     assert len(seen) == 120
 
 
@@ -98,3 +100,10 @@ def test_the_site_page_reads_its_posts_in_a_bounded_number_of_queries(
     every_state(site)
     with django_assert_max_num_queries(40):
         assert admin_client.get(f"/sites/{site.pk}/").status_code == 200
+
+
+def test_the_site_page_links_the_blog_in_brief_in_each_export_format(admin_client):
+    site = a_site(posts=1)
+    html = admin_client.get(f"/sites/{site.pk}/").content.decode()
+    for fmt in ("md", "html", "csv", "json"):
+        assert f'href="/library/sites/{site.pk}/export.{fmt}"' in html

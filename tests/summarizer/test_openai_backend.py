@@ -18,6 +18,7 @@ from summarizer.models import Summary
 from tests.support.documents import ARTICLE
 from tests.support.http import Reply
 from tests.support.llama_server import start_llama_server
+from tests.support.waiting import ROOT
 
 PARALLEL = 2
 
@@ -83,3 +84,24 @@ def test_a_server_that_dies_mid_stream_is_a_clear_model_failure(tmp_path):
     with pytest.raises(BackendError):
         for _piece in stream:
             pass
+
+
+def test_it_reports_how_far_the_server_read_the_prompt_and_reads_a_repeat_from_its_cache(
+    backend,
+):
+    """llama-server says how far it has read a prompt (``return_progress``) and keeps
+    each slot's last prompt cached (``cache_prompt``): asked the same document again
+    (as the language retry does), it reads almost none of it."""
+    text = (ROOT / "bench/quality/docs/en-canals-long.txt").read_text()[:1500]
+    messages = [{"role": "system", "content": "You summarize."},
+                {"role": "user", "content": f"{text}\n\nSummarize the text above."}]  # fmt: skip
+    seen: list[tuple[int, int]] = []
+    first = Usage()
+    list(backend.stream_chat(messages, max_tokens=4, usage=first,
+                             on_prompt=lambda read, total: seen.append((read, total))))  # fmt: skip
+    assert seen and seen[-1] == (first.prompt_tokens, first.prompt_tokens)
+    assert [read for read, _ in seen] == sorted(read for read, _ in seen)
+    assert first.prompt_ms > 0 and first.prompt_tokens > 300
+    again = Usage()
+    list(backend.stream_chat(messages, max_tokens=4, usage=again))
+    assert again.cached_tokens >= again.prompt_tokens - 1

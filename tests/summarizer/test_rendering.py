@@ -67,7 +67,8 @@ def test_chinese_text_comes_through_whole():
 
 
 def test_a_takeaway_is_a_list_whether_or_not_the_model_marked_its_lines():
-    out = rendering.summary_html("• Tea grows on hills\nIt is picked by hand\n- 3. Dried", "takeaway")
+    text = "• Tea grows on hills\nIt is picked by hand\n- 3. Dried"
+    out = rendering.summary_html(text, "takeaway")
     assert out.count("<li>") == 3 and "<li>Tea grows on hills</li>" in out
     assert "<li>It is picked by hand</li>" in out
 

@@ -102,7 +102,8 @@ def test_every_message_in_the_catalogue_has_a_checked_translation():
         if message.fuzzy:
             problems.append(f"fuzzy: {message.id!r}")
         elif not all(s.strip() for s in forms):
-            problems.append(f"untranslated: {message.id!r} ({', '.join(l for l, _ in message.locations)})")
+            where = ", ".join(path for path, _ in message.locations)
+            problems.append(f"untranslated: {message.id!r} ({where})")
     assert not problems, f"{PO.relative_to(ROOT)}:\n" + "\n".join(problems)
 
 
@@ -191,7 +192,7 @@ def test_the_check_finds_bare_text_and_spoken_attributes_but_not_code():
       <script>var words = "not shown";</script><style>p::after { content: "x"; }</style>
       {# a comment #}{{ stage|default:"waiting" }}{{ stage|default:_("waiting") }}"""
     assert untranslated(source) == [
-        "variable: {{ stage|default:\"waiting\" }}",
+        'variable: {{ stage|default:"waiting" }}',
         "nav[aria-label]: 'Main'",
         "text: 'Home'",
         "input[value]: 'Send'",
@@ -225,8 +226,8 @@ def test_makemessages_would_add_nothing_to_the_catalogue(tmp_path):
     assert refresh.returncode == 0, refresh.stdout + refresh.stderr
     have = {m.id for m in read_catalogue() if m.id}
     wanted = {m.id for m in read_catalogue(tree / PO.relative_to(ROOT)) if m.id}
-    missing = sorted(str(m) for m in wanted - have)
-    assert not missing, "not in the catalogue yet (run scripts/messages.sh refresh):\n" + "\n".join(missing)
+    missing = "\n".join(sorted(str(m) for m in wanted - have))
+    assert not missing, f"not in the catalogue yet (run scripts/messages.sh refresh):\n{missing}"
 
 
 def test_the_compiled_catalogue_is_the_one_the_po_file_makes():

@@ -40,12 +40,19 @@ def background(driver, selector: str = "body") -> tuple[int, ...]:
     return tuple(int(part) for part in value[value.index("(") + 1 : -1].split(",")[:3])
 
 
+def fits_the_width(driver) -> bool:
+    """Nothing makes the page scroll sideways."""
+    return driver.execute_script(
+        "return document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
 def switch_to_chinese(driver, base: str) -> None:
     """The page's own switch: a POST with its CSRF token, back to the page it was on."""
     driver.get(base + "/")
     Select(driver.find_element(By.ID, "language-switch")).select_by_value("zh-hant")
     driver.find_element(By.CSS_SELECTOR, "form.language button").click()
-    wait_for(driver, lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang")
+    wait_for(driver, lambda d: d.execute_script("return document.documentElement.lang")
              == "zh-hant", timeout=20)  # fmt: skip
 
 
@@ -73,6 +80,11 @@ def test_the_interface_in_traditional_chinese_light_and_dark(browser, live_serve
     shot(browser, "status-zh-hant-dark")
     axe_check(browser, "status-zh-hant-dark")
 
+    browser.set_window_size(390, 844)  # a phone
+    browser.get(live_server.url + "/")
+    assert fits_the_width(browser), "the home page is wider than the phone"
+    shot(browser, "home-zh-hant-dark-phone")
+
 
 def test_a_finished_summary_in_dark_mode_on_a_phone(browser, live_server):
     """GIVEN a finished summary in Markdown with code WHEN it is opened at a
@@ -97,16 +109,15 @@ def test_a_finished_summary_in_dark_mode_on_a_phone(browser, live_server):
     assert max(background(browser, ".output pre")) < 40  # the dark code style
     assert "摘要，繁體中文，由 SmolLM2-135M-Instruct 撰寫" in browser.find_element(
         By.CSS_SELECTOR, ".meta").text  # fmt: skip
-    assert browser.execute_script(
-        "return document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    ), "the page is wider than the phone"
+    assert fits_the_width(browser), "the summary is wider than the phone"
     shot(browser, "summary-zh-hant-dark-phone")
     axe_check(browser, "summary-zh-hant-dark-phone")
 
     browser.find_element(By.ID, "copy").click()
     wait_for(browser, lambda d: d.find_element(By.ID, "copy-status").text == "已複製。", timeout=10)
     copied = browser.execute_async_script(
-        "const done = arguments[0]; navigator.clipboard.readText().then(done, e => done(String(e)));"
+        "const done = arguments[0];"
+        " navigator.clipboard.readText().then(done, e => done(String(e)));"
     )
     assert copied == OUTPUT
     shot(browser, "summary-copied")

@@ -120,7 +120,10 @@ def test_a_blog_added_is_watched_live_until_done_without_a_reload(
     axe_check(browser, "sites-list")
     browser.set_window_size(390, 844)  # a phone
     browser.save_screenshot(str(ARTIFACTS / "sites-list-phone.png"))
-    color_scheme(browser, "dark")
     browser.switch_to.window(site_page)
+    browser.set_window_size(390, 844)
+    browser.save_screenshot(str(ARTIFACTS / "sites-site-phone.png"))
+    browser.set_window_size(1100, 900)
     color_scheme(browser, "dark")
     browser.save_screenshot(str(ARTIFACTS / "sites-site-dark.png"))
+    browser.find_element(By.ID, "live-chart").screenshot(str(ARTIFACTS / "sites-chart-dark.png"))
