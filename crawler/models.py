@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from waybrief.ledger import LeasedWork
 
@@ -38,7 +39,7 @@ class Site(models.Model):
         help_text="The people who added it (its pages show it to them, and to staff).",
     )
     keep_warc = models.BooleanField(
-        "keep WARC copies",
+        _("keep WARC copies"),
         default=False,
         help_text="Keep local WARC copies: each crawl also reads every post into WARC "
         "files under WARC_DIR. Off by default: it reads every post once more.",

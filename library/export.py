@@ -222,6 +222,15 @@ def _md_no_html(text: str) -> str:
     return "\n".join(out)
 
 
+def summary_page_label() -> str:
+    """Outside an f-string, where xgettext (makemessages) can find it."""
+    return _("Summary page")
+
+
+def not_summarized_label() -> str:
+    return _("Not summarized yet.")
+
+
 def markdown(site: Site, rows: Iterable[Post]) -> Iterator[str]:
     yield f"# {_md_text(_('%(site)s in brief') % {'site': site.url})}\n\n"
     yield _("Exported %(date)s.") % {"date": _day(timezone.now())} + "\n"
@@ -231,10 +240,10 @@ def markdown(site: Site, rows: Iterable[Post]) -> Iterator[str]:
             facts.append(f"[{_('Wayback Machine')}]({_md_url(post.wayback_url)})")
             facts.append(_("captured %(date)s") % {"date": _day(post.captured_at)})
         if post.summary_url:
-            facts.append(f"[{_('Summary page')}]({_md_url(post.summary_url)})")
+            facts.append(f"[{summary_page_label()}]({_md_url(post.summary_url)})")
         body = (
             _md_no_html(as_markdown(post.summary, post.mode)).strip()
-            or f"*{_('Not summarized yet.')}*"
+            or f"*{not_summarized_label()}*"
         )
         yield (
             f"\n## [{_md_text(post.title)}]({_md_url(post.url)})\n\n{' · '.join(facts)}\n\n{body}\n"
@@ -267,9 +276,9 @@ def html(site: Site, rows: Iterable[Post]) -> Iterator[str]:
             facts.append(f'<a href="{escape(post.wayback_url)}">{escape(_("Wayback Machine"))}</a>')
             facts.append(escape(_("captured %(date)s") % {"date": _day(post.captured_at)}))
         if post.summary_url:
-            facts.append(f'<a href="{escape(post.summary_url)}">{escape(_("Summary page"))}</a>')
+            facts.append(f'<a href="{escape(post.summary_url)}">{escape(summary_page_label())}</a>')
         body = summary_html(post.summary, post.mode) or (
-            f"<p><em>{escape(_('Not summarized yet.'))}</em></p>"
+            f"<p><em>{escape(not_summarized_label())}</em></p>"
         )
         yield (
             f'<article>\n<h2><a href="{escape(post.url)}">{escape(post.title)}</a></h2>\n'

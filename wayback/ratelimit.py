@@ -124,6 +124,16 @@ def throttled(kind: str, retry_after: float | None) -> float:
     return max(0.0, until - state.now())
 
 
+def rate_now(kind: str) -> tuple[int, float]:
+    """Requests of ``kind`` allowed per window now (cut after a 429), and the
+    seconds left of a pause: what a page's ETA is computed from."""
+    state = shared_state()
+    limit = _limit(kind)
+    cut = int(state.get(f"slow:{kind}") or 0)
+    paused_for = max(0.0, float(state.get(f"pause:{kind}") or 0) - state.now())
+    return (min(limit, cut) if cut > 0 else limit), paused_for
+
+
 def slot_interval(kind: str) -> float:
     """Seconds between two requests of ``kind`` at the full rate."""
     return settings.WAYBACK_RATE_WINDOW_SECONDS / _limit(kind)

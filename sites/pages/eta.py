@@ -9,6 +9,7 @@ for before it, of any site, is done too.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from dataclasses import dataclass
@@ -18,8 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from archiver.models import Capture
-from wayback.ratelimit import SAVE
-from wayback.store import shared_state
+from wayback.ratelimit import SAVE, rate_now
 
 RATE_CACHE_SECONDS = 5.0  # a page polled by many viewers reads the shared state this often
 
@@ -62,15 +62,8 @@ def current_rate() -> SaveRate:
     limit = max(1, settings.WAYBACK_RATE_PER_MINUTE)
     window = settings.WAYBACK_RATE_WINDOW_SECONDS
     paused_for = 0.0
-    try:
-        state = shared_state()
-        cut = int(state.get(f"slow:{SAVE}") or 0)  # the names wayback.ratelimit writes
-        paused_until = float(state.get(f"pause:{SAVE}") or 0)
-        paused_for = max(0.0, paused_until - state.now())
-        if cut > 0:
-            limit = min(limit, cut)
-    except Exception:  # the shared state cannot be read: show the configured rate
-        pass
+    with contextlib.suppress(Exception):  # unreadable shared state: the configured rate
+        limit, paused_for = rate_now(SAVE)
     rate = SaveRate(per_window=limit, window=window, paused_for=paused_for)
     _cached = (now, rate)
     return rate
