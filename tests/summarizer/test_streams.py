@@ -110,7 +110,8 @@ def test_under_serve_each_piece_reaches_the_page_stream_as_it_is_written(tmp_pat
     kinds = [kind for kind, _ in events]
     assert kinds[-1] == "done" and set(kinds[:-1]) == {"progress"}, kinds
     assert events[-1][1]["state"] == "done" and events[-1][1]["finished"] is True
-    assert set(events[0][1]) == {"id", "state", "stage", "partial", "finished", "error", "capture"}
+    assert set(events[0][1]) == {"id", "state", "stage", "partial", "finished", "error", "capture",
+                                 "reading", "html"}  # fmt: skip
     growing = [data["partial"] for kind, data in events if data["partial"]]
     assert len(growing) >= 5, f"only {len(growing)} pieces reached the page: {kinds}"
 
