@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import time
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -32,6 +31,7 @@ from rest_framework.views import APIView
 
 from summarizer import services
 from summarizer.models import Summary
+from summarizer.streams import follow
 from waybrief.fetching.errors import FetchError
 
 from . import kagi
@@ -217,15 +217,15 @@ async def settle(call: Call, summary_id: int, *, wait: float, respond_async: boo
 
 
 async def wait_for_row(summary_id: int, wait: float) -> None:
-    deadline = time.monotonic() + wait
-    interval = 0.05
-    rows = Summary.objects.filter(pk=summary_id)
-    while (state := await rows.values_list("state", flat=True).afirst()) is not None:
-        left = deadline - time.monotonic()
-        if state in (Summary.State.DONE, Summary.State.FAILED) or left <= 0:
+    """Until the summary is finished (or ``wait`` seconds pass), fed by the
+    worker's notices through the summary's shared watch: one database read per
+    new piece per process, however many clients wait (bench/serving.py --v0)."""
+    state = await Summary.objects.filter(pk=summary_id).values_list("state", flat=True).afirst()
+    if state is None or state in (Summary.State.DONE, Summary.State.FAILED) or wait <= 0:
+        return
+    async for value in follow(summary_id, seconds=wait):
+        if value is not None and value["finished"]:
             return
-        await asyncio.sleep(min(interval, left))
-        interval = min(interval * 1.5, 0.5)
 
 
 def answer(call: Call, summary_id: int, *, respond_async: bool) -> JsonResponse:

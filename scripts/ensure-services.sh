@@ -16,6 +16,8 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 # The browser tests drive Debian's Chromium through its chromedriver.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+# axe-core (the accessibility checks) comes from the npm registry: `npm ci`.
+command -v npm >/dev/null || missing+=(nodejs npm)
 # A CJK font, so the browser tests' screenshots of the Chinese interface show its characters.
 [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 # makemessages (scripts/messages.sh refresh, and the test that nothing is left out of the .po).
