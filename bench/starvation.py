@@ -162,7 +162,8 @@ def main() -> None:
             server.stop()
     ceiling = rows[0][2]
     print(f"archive throughput while summaries run: {args.captures} captures, rate "
-          f"{args.rate} per {args.window:g} s, summaries silent {args.prompt_seconds:g} s")  # fmt: skip
+          f"{args.rate} per {args.window:g} s, "
+          f"summaries silent {args.prompt_seconds:g} s")  # fmt: skip
     print("| shape | long summaries | captures final after s | archived | saves/min | "
           "time vs alone |")
     print("|---|---|---|---|---|---|")

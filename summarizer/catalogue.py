@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .backends import configured_model_name
+from .configured import configured_model_name
 
 QWEN_LANGUAGES = "29+, incl. en, zh, ja, ko, de, fr, es, pt, it, ru, vi, th"
 LLAMA_LANGUAGES = "en, de, fr, it, pt, hi, es, th"

@@ -18,10 +18,7 @@ import logging
 import time
 import weakref
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 
-from asgiref.sync import SyncToAsync, sync_to_async
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection
@@ -29,6 +26,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.views.decorators.http import require_GET
 
 from waybrief import notify, throttle
+from waybrief.streaming import no_buffering, release_request_thread, shared_read
 
 from . import rendering
 from .models import Summary
@@ -73,26 +71,8 @@ def _reading(summary: Summary) -> dict | None:
         return None
 
 
-# The one thread (so the one database connection) of this process's streams.
 WSGI_POLL_SECONDS = 0.2  # the polled stream, under a WSGI server only
 READ_RETRIES = 5  # failed reads in a row before a watch gives up on its row
-_db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="summary-streams")
-
-
-async def _shared(function, *args):
-    """``function(*args)`` in the one thread this process's streams read from.
-
-    A burst of new viewers would otherwise open a database connection each
-    (one per request thread) and run PostgreSQL out of them; here they take
-    turns on one connection, which stays open for the next. A thread of its
-    own, not asgiref's shared one: sync middleware may be waiting in that one.
-    """
-    return await asyncio.get_running_loop().run_in_executor(_db_thread, partial(function, *args))
-
-
-def close_connection() -> None:
-    """Close the streams' database connection (tests: before the database is dropped)."""
-    _db_thread.submit(lambda: connection.close()).result()
 
 
 def _visible_pk(token: str, request: HttpRequest) -> int | None:
@@ -136,7 +116,7 @@ class _Watch:
             failures = 0
             while True:
                 try:
-                    value = await _shared(_read, self.pk)
+                    value = await shared_read(_read, self.pk)
                     failures = 0
                 except Exception as exc:
                     # A broken connection (closed, cut by the server): _read dropped
@@ -220,30 +200,9 @@ def _event(kind: str, data: dict) -> str:
     return f"event: {kind}\ndata: {json.dumps(data)}\n\n"
 
 
-def _close_connection() -> None:
-    connection.close()  # looked up in the thread that runs this: that thread's own
-
-
-async def _release_request_thread() -> None:
-    """Give back the thread and connection Django's ASGI handler keeps for this
-    request until its response closes: a stream open for minutes needs neither.
-
-    Sync middleware ran in a per-request thread (asgiref's ThreadSensitiveContext)
-    that otherwise idles, with its database connection, for the whole stream.
-    If asgiref ever stops keeping executors this way, this does nothing.
-    """
-    await sync_to_async(_close_connection, thread_sensitive=True)()
-    context = SyncToAsync.thread_sensitive_context.get(None)
-    if context is None:
-        return  # not under Django's ASGI handler (a test client): no thread kept
-    executor = SyncToAsync.context_to_thread_executor.pop(context, None)
-    if executor is not None:
-        executor.shutdown(wait=False)  # a new one is made if the request needs it again
-
-
 async def _events(pk: int, slot: _Slot) -> AsyncIterator[str]:
     try:
-        await _release_request_thread()
+        await release_request_thread()
         async for value in follow(pk, seconds=settings.SUMMARY_STREAM_SECONDS):
             if value is None:
                 yield ": still working\n\n"
@@ -279,7 +238,7 @@ async def summary_events(request: HttpRequest, token: str) -> HttpResponse:
     At most SUMMARY_STREAMS_PER_CLIENT open at once per client and process
     (429 past it), so that one client cannot hold every stream there is.
     """
-    pk = await _shared(_visible_pk, token, request)
+    pk = await shared_read(_visible_pk, token, request)
     if pk is None:
         raise Http404("No such summary.")
     client = throttle.client_key(request)
@@ -290,17 +249,11 @@ async def summary_events(request: HttpRequest, token: str) -> HttpResponse:
         # A WSGI server (Django's test live server, a legacy deployment) would
         # gather an async stream whole and send it at the end: poll instead.
         response = StreamingHttpResponse(_polled_events(pk), content_type="text/event-stream")
-        return _no_buffering(response)
+        return no_buffering(response)
     slot = _Slot(client)
     response = StreamingHttpResponse(_events(pk, slot), content_type="text/event-stream")
     weakref.finalize(response, slot.release)  # a stream that never started
-    return _no_buffering(response)
-
-
-def _no_buffering(response: StreamingHttpResponse) -> StreamingHttpResponse:
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events through at once
-    return response
+    return no_buffering(response)
 
 
 def _polled_events(pk: int) -> Iterator[str]:

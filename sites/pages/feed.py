@@ -29,13 +29,9 @@ from django.views.decorators.http import require_GET
 
 from archiver.services import CAPTURES_CHANNEL
 from crawler.journal import site_channel as channel
-from summarizer.streams import (
-    KEEPALIVE_SECONDS,
-    _no_buffering,
-    _release_request_thread,
-    _shared,
-)
+from summarizer.streams import KEEPALIVE_SECONDS
 from waybrief import notify
+from waybrief.streaming import no_buffering, release_request_thread, shared_read
 
 from . import access
 from .progress import site_snapshot, with_text
@@ -119,7 +115,7 @@ async def _woken(queues: list[asyncio.Queue], timeout: float) -> str | None:
 
 
 async def _events(ids: list[int], language: str) -> AsyncIterator[str]:
-    await _release_request_thread()
+    await release_request_thread()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + settings.SUMMARY_STREAM_SECONDS
     yield f"retry: {RECONNECT_MS}\n\n"
@@ -129,7 +125,7 @@ async def _events(ids: list[int], language: str) -> AsyncIterator[str]:
         last, quiet_since, heard = None, loop.time(), None
         while loop.time() < deadline:
             try:
-                value = await _shared(_read, ids, language, heard)
+                value = await shared_read(_read, ids, language, heard)
             except Exception:
                 value = last  # a failed read: keep the page waiting, read again next time
             if value != last:
@@ -166,7 +162,7 @@ async def _stream(request: HttpRequest, ids: list[int]) -> HttpResponse:
     if not user.is_authenticated:
         message = gettext("Sign in to follow sites.")
         return HttpResponse(message, status=403, content_type="text/plain")
-    ids = await _shared(_visible_ids, user, ids)
+    ids = await shared_read(_visible_ids, user, ids)
     if not ids:
         return HttpResponse(gettext("No such site."), status=404, content_type="text/plain")
     language = translation.get_language() or settings.LANGUAGE_CODE
@@ -176,7 +172,7 @@ async def _stream(request: HttpRequest, ids: list[int]) -> HttpResponse:
     else:
         events = _events(ids, language)
     response = StreamingHttpResponse(events, content_type="text/event-stream")
-    return _no_buffering(response)
+    return no_buffering(response)
 
 
 @require_GET

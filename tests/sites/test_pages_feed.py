@@ -14,9 +14,8 @@ from django.test import AsyncClient, Client
 
 from archiver.models import Capture
 from sites.pages import feed
-from summarizer import streams
 from tests.sites.pages_data import a_site
-from waybrief import notify
+from waybrief import notify, streaming
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the feed reads in its own thread
 
@@ -24,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the feed reads in its ow
 @pytest.fixture(autouse=True)
 def _close_stream_thread():
     yield
-    streams.close_connection()  # that thread's connection, before the database goes
+    streaming.close_connection()  # that thread's connection, before the database goes
 
 
 def progress_of(chunk: str) -> dict | None:

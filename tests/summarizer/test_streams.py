@@ -21,7 +21,7 @@ from tests.support.processes import PrivateRedis
 from tests.support.waiting import ROOT, wait_until
 from tests.support.workers import celery_worker_command, stop
 from tests.waybrief.test_serve import _article_site, _start_summary, serving
-from waybrief import notify
+from waybrief import notify, streaming
 
 
 def _write(pk: int, text: str, **fields) -> None:
@@ -73,7 +73,7 @@ def test_fifty_viewers_cost_one_read_per_piece_and_each_sees_every_piece(setting
     try:
         seen, elapsed = asyncio.run(scenario())
     finally:  # the streams' reads run in one thread of their own: close its connection
-        streams.close_connection()
+        streaming.close_connection()
     expected = ["", *("piece " * n for n in range(1, 6)), ""]
     assert all(each == expected for each in seen), seen[0]
     assert elapsed < 5, "pieces came by the 30 s poll, not by notice"

@@ -56,7 +56,7 @@ class AsgiLiveServer:
             self.thread.join(timeout=30)
         from django.db import connections
 
-        from summarizer import streams
+        from waybrief import streaming
 
-        streams.close_connection()  # the streams' own reading thread keeps one open
+        streaming.close_connection()  # the streams' own reading thread keeps one open
         connections.close_all()

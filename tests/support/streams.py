@@ -9,7 +9,7 @@ from asgiref.sync import sync_to_async
 from django.db import connection
 from django.test import AsyncClient
 
-from summarizer import streams
+from waybrief import streaming
 
 
 def read_stream(path: str, chunks: int, *, after_first: Callable[[], object] | None = None,
@@ -37,7 +37,7 @@ def read_stream(path: str, chunks: int, *, after_first: Callable[[], object] | N
     try:
         return asyncio.run(read())
     finally:  # the streams' reads run in one thread of their own: close its connection
-        streams.close_connection()
+        streaming.close_connection()
 
 
 def _closing(function: Callable[[], object]) -> Callable[[], object]:
