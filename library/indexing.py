@@ -4,13 +4,13 @@ A summary ends through its lease's conditional UPDATE (``waybrief.ledger``),
 which sends no ``post_save``, and the summarizer may not import the library.
 So an entry is written from three places, all idempotent:
 
-- Celery's ``task_postrun`` of the summarize task, in the worker that just
-  finished it (``library.apps``);
+- ``summarizer.signals.summary_finished``, sent where the run ended (a worker,
+  a command), done or failed (``library.apps``);
 - ``post_save`` of a summary saved as done (a row made done at once);
 - ``catch_up`` before each search and export, for anything the first two
-  missed (a summary made by a command in its own process, a worker killed
-  between finishing and indexing), bounded so that no request pays for a
-  backlog: ``manage.py reindex`` rebuilds the whole index.
+  missed (a worker killed between finishing and indexing, rows written by
+  another version), bounded so that no request pays for a backlog:
+  ``manage.py reindex`` rebuilds the whole index.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from .extract import Extracted, extract
 from .generate import generate
 from .language import detect_language
 from .models import Document, Summary
+from .signals import summary_finished
 
 log = logging.getLogger(__name__)
 IN_PROGRESS = [Summary.State.PENDING, Summary.State.FETCHING, Summary.State.SUMMARIZING]
@@ -400,7 +401,15 @@ def _finish(summary: Summary, **fields) -> Summary:
                   finished_at=timezone.now())  # fmt: skip
     _write(summary, release=True, **fields)
     summary.refresh_from_db()
+    _announce(summary)
     return summary
+
+
+def _announce(summary: Summary) -> None:
+    """Tell listeners (the library's index); none of them can fail the summary."""
+    for receiver, error in summary_finished.send_robust(sender=Summary, summary=summary):
+        if isinstance(error, Exception):
+            log.error("summary %s: %r failed on summary_finished: %r", summary.pk, receiver, error)
 
 
 def _fail(summary: Summary, code: str, message: str, *, partial: str | None = None) -> Summary:
@@ -410,4 +419,5 @@ def _fail(summary: Summary, code: str, message: str, *, partial: str | None = No
     _write(summary, release=True, state=Summary.State.FAILED, stage="failed", error_code=code,
            error_message=message, finished_at=timezone.now(), reading=None, **extra)  # fmt: skip
     summary.refresh_from_db()
+    _announce(summary)
     return summary

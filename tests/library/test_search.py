@@ -58,7 +58,8 @@ def test_a_big5_post_summarized_by_a_worker_is_found_by_a_word_of_its_body(
     summary = services.run_summary(summary_id=summary.pk, fetcher=loopback_fetcher, backend=backend)
     assert summary.state == Summary.State.DONE and summary.document.encoding == "cp950"
     assert "棋子" in summary.document.text and "棋子" not in summary.document.title
-    assert not Entry.objects.filter(summary=summary).exists()  # no signal told the library
+    assert Entry.objects.filter(summary=summary).exists()  # summary_finished told the library
+    Entry.objects.filter(summary=summary).delete()  # as if its worker died before indexing
 
     page = client.get(reverse("library:search"), {"q": "棋子"})
 
@@ -68,19 +69,23 @@ def test_a_big5_post_summarized_by_a_worker_is_found_by_a_word_of_its_body(
     assert Entry.objects.filter(summary=summary).exists()  # the search caught up
 
 
-def test_the_summarize_task_indexes_its_summary_in_the_worker(site):
-    """The worker's task_postrun hook writes the entry as soon as the task ends."""
-    from celery.signals import task_postrun
-
-    from summarizer.tasks import summarize
+def test_a_run_that_ends_tells_the_library_done_or_failed(site):
+    """GIVEN a summary whose run ends (the lease's UPDATE sends no post_save)
+    WHEN the summarizer announces summary_finished THEN a done one is indexed
+    at once and a failed one leaves the index."""
+    from summarizer.signals import summary_finished
 
     url = site.route("/post", Reply(200, BIG5_POST.encode("cp950"), {"Content-Type": "text/html"}))
     summary = services.request_summary(url=url, enqueue=False)
     Summary.objects.filter(pk=summary.pk).update(state=Summary.State.DONE, output="大溪老街")
-    task_postrun.send(
-        sender=summarize, task=summarize, args=(summary.pk,), kwargs={}, retval="done"
-    )
+    summary.refresh_from_db()
+    summary_finished.send(sender=Summary, summary=summary)
     assert Entry.objects.filter(summary=summary).exists()
+
+    Summary.objects.filter(pk=summary.pk).update(state=Summary.State.FAILED)
+    summary.refresh_from_db()
+    summary_finished.send(sender=Summary, summary=summary)
+    assert not Entry.objects.filter(summary=summary).exists()
 
 
 def test_filters_narrow_by_site_language_mode_and_date(made):
