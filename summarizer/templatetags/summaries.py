@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from summarizer import rendering
+from summarizer import catalogue, rendering
 
 register = template.Library()
 
@@ -42,3 +42,16 @@ def wayback_date(timestamp: str) -> datetime | None:
         return datetime.strptime(digits, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
     except ValueError:
         return None
+
+
+@register.inclusion_tag("summarizer/model_note.html")
+def model_note() -> dict:
+    """The demonstration-model warning for pages outside the summarizer (the
+    status page), which cannot import it: a template tag is looked up by name."""
+    return rendering.model_note()
+
+
+@register.simple_tag
+def active_model() -> str:
+    """The configured model's name, as the summaries it writes are labelled."""
+    return catalogue.active_model_name()
