@@ -76,6 +76,7 @@ class Params:
     target_language: str
     keep: bool
     source: str
+    engine: str = ENGINES[0]
 
 
 def read_body(content_type: str, body: bytes, form) -> dict:
@@ -125,6 +126,7 @@ def parse(raw: dict) -> Params:
         url=url, text=text, summary_type=summary_type,
         target_language=raw.get("target_language") or "",
         keep=cache_flag(raw.get("cache", True)), source=raw.get("source") or "",
+        engine=engine,
     )  # fmt: skip
 
 

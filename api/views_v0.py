@@ -29,7 +29,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from summarizer import services
+from summarizer import catalogue, services
 from summarizer.models import Summary
 from summarizer.streams import follow
 from waybrief.fetching.errors import FetchError
@@ -159,6 +159,7 @@ class KagiPollView(KagiView):
 
 def _start(raw: dict, *, owner) -> Started:
     params = kagi.parse(raw)
+    _check_engine(params.engine)
     options = {"mode": params.summary_type, "target_language": params.target_language,
                "keep": params.keep, "owner": owner}  # fmt: skip
     try:
@@ -169,6 +170,21 @@ def _start(raw: dict, *, owner) -> Started:
     except (FetchError, services.InvalidRequest) as exc:
         raise malformed(str(exc)) from None
     return Started(summary.pk)
+
+
+def _check_engine(engine: str) -> None:
+    """``KAGI_ENGINE_MODELS`` maps Kagi's engine names to catalogue entries
+    ("muriel=qwen2.5-7b-instruct"). An engine mapped to a model this server does
+    not run is refused with that said, rather than answered by another model;
+    an engine not mapped (the default: none is) is the one configured model."""
+    wanted = settings.KAGI_ENGINE_MODELS.get(engine)
+    if not wanted:
+        return
+    running = catalogue.active_entry()
+    named = catalogue.entry_for(wanted)
+    if running is None or named is None or named.name != running.name:
+        raise malformed(f"Engine {engine!r} is set to the model {wanted!r}, which this server "
+                        f"does not run (it runs {catalogue.active_model_name()}).")  # fmt: skip
 
 
 _summarize_view = KagiSummarizeView.as_view()

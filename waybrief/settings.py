@@ -339,6 +339,13 @@ LLM_CHAT_FORMAT = env_str("LLM_CHAT_FORMAT")
 # The catalogue entry (summarizer/catalogue.py) of the model in use, when its name does
 # not say (a server's "default"); empty: found by the GGUF's file name or the server's alias.
 LLM_CATALOGUE_ENTRY = env_str("LLM_CATALOGUE_ENTRY")
+# Kagi's v0 engines (cecil, agnes, daphne, muriel) as catalogue entries, e.g.
+# "muriel=qwen2.5-7b-instruct". Unmapped engines are the configured model; an engine
+# mapped to a model this server does not run is refused, never answered by another.
+KAGI_ENGINE_MODELS = {
+    engine.strip().lower(): model.strip()
+    for engine, model in (p.split("=", 1) for p in env_list("KAGI_ENGINE_MODELS") if "=" in p)
+}
 # Longer texts are cut here before summarizing (the summary says so): a 10 MB page
 # must cost seconds, not the worker's whole deadline.
 SUMMARY_MAX_INPUT_CHARS = env_int("SUMMARY_MAX_INPUT_CHARS", 200_000)
