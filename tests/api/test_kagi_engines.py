@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _bundled_model(settings):
-    settings.LLM_BACKEND, settings.LLM_MODEL_PATH, settings.LLM_CATALOGUE_ENTRY = "llama_cpp", "", ""
+    settings.LLM_BACKEND, settings.LLM_MODEL_PATH = "llama_cpp", ""
+    settings.LLM_CATALOGUE_ENTRY = ""
     settings.API_V0_WAIT_SECONDS = 0
 
 
