@@ -29,10 +29,11 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.harness import ensure_database  # noqa: E402  (after the path is set)
 
 DEFAULT_DB = "postgres://postgres:postgres@127.0.0.1:5432/wb_archiver_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
@@ -83,17 +84,6 @@ def configure(args: argparse.Namespace, data_dir: str) -> dict[str, str]:
     }
     os.environ.update(env)
     return {**os.environ, **env}
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def start_worker(env: dict[str, str], n: int, args, beat: bool, log_dir: Path) -> subprocess.Popen:

@@ -428,21 +428,9 @@ def main() -> None:
     here = [n for n in names if n not in embedded]
     if here:
         data_dir = Path(tempfile.mkdtemp(prefix="wb-bench-faults-"))
-        os.environ.update(
-            DATABASE_URL=args.database_url,
-            CELERY_BROKER_URL="redis://127.0.0.1:9/0",  # this process only writes rows
-            WAYBRIEF_DATA_DIR=str(data_dir),
-            DJANGO_SETTINGS_MODULE="waybrief.settings",
-        )
-        from bench.archive import ensure_database
+        from bench.harness import setup_django
 
-        ensure_database(args.database_url)
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+        setup_django(args.database_url, data_dir)
         rows.update(run_here(args, here, data_dir))
     if embedded:
         rows.update(run_embedded_child(args, embedded))

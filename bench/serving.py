@@ -42,6 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import ensure_database  # noqa: E402  (after the path is set)
+
 DEFAULT_DB = "postgres://postgres:postgres@127.0.0.1:5432/wb_serving_bench"
 
 
@@ -90,15 +92,6 @@ def transactions(database_url: str) -> int:
         row = conn.execute("SELECT xact_commit + xact_rollback FROM pg_stat_database"
                            " WHERE datname = %s", [name]).fetchone()  # fmt: skip
     return int(row[0])
-
-
-def ensure_database(database_url: str) -> None:
-    import psycopg
-
-    base, name = database_url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 class Stack:
@@ -279,7 +272,7 @@ def one_run(args, viewers: int, server: str) -> list[str]:
 
     workdir = Path(f"/tmp/wb-serving-bench-{os.getpid()}-{server}-{viewers}")
     workdir.mkdir(parents=True, exist_ok=True)
-    ensure_database(args.database_url)
+    ensure_database(args.database_url, fresh=True)
     # The writing outlasts the probe window by 10 s; then each viewer gets "done".
     pieces = int((args.seconds + 10) / args.piece_seconds)
     model = FakeModel(tokens=pieces, delay=args.piece_seconds).start()

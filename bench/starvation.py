@@ -118,21 +118,9 @@ class Run:
 def main() -> None:
     args = parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="wb-bench-starvation-"))
-    os.environ.update(
-        DATABASE_URL=args.database_url,
-        CELERY_BROKER_URL="redis://127.0.0.1:9/0",  # this process only writes rows
-        WAYBRIEF_DATA_DIR=str(data_dir),
-        DJANGO_SETTINGS_MODULE="waybrief.settings",
-    )
-    from bench.archive import ensure_database
+    from bench.harness import setup_django
 
-    ensure_database(args.database_url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    setup_django(args.database_url, data_dir)
     from archiver.models import Capture
     from summarizer.models import Document, Summary
     from tests.support.fake_model import FakeModel
