@@ -18,5 +18,6 @@ class CrawlerConfig(AppConfig):
                 states=services.WAITING,
                 task=services.RUN_TASK,
                 max_attempts=services.MAX_ATTEMPTS,
+                after=services.hand_over_dropped,
             )
         )

@@ -81,6 +81,11 @@ class CrawlRun(LeasedWork):
     stats = models.JSONField(default=dict, blank=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    handed_over_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the run's listeners (crawl and archive) took its posts. Empty on a "
+        "finished run: its process died first, and the reconciler hands it over again.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-created_at"]

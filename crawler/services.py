@@ -214,7 +214,7 @@ def _finish(
     run_id: int, state: str, *, error: str = "", stats: dict | None = None, lease: Lease
 ) -> None:
     """End the attempt, if the run is still ours (``lease``), and let the run go."""
-    changes: dict[str, Any] = {"state": state, "next_attempt_at": None}
+    changes: dict[str, Any] = {"state": state, "next_attempt_at": None, "handed_over_at": None}
     if state != State.STOPPED:
         changes["finished"] = timezone.now()
     if error:
@@ -232,7 +232,46 @@ def _finish(
         logger.warning("crawl run %s: lease lost before it ended; not recorded", run_id)
         return
     if state in (State.DONE, State.INCOMPLETE):
-        run_finished.send(sender=CrawlRun, run=CrawlRun.objects.get(pk=run_id))
+        hand_over(run_id)
+
+
+HANDOVER_GRACE_SECONDS = 60.0  # a run this long finished and still not handed over was dropped
+HANDOVER_BATCH = 10  # runs handed over again in one reconciler pass, at most
+
+
+def hand_over(run_id: int) -> bool:
+    """Tell ``run_finished``'s listeners (sites: queue the posts for the Archive)
+    and note that they were told, in one transaction: a process that dies in
+    between leaves the run not handed over, and the reconciler hands it over
+    again (``hand_over_dropped``). Listeners are idempotent. False if another
+    process holds it or has done it."""
+    with transaction.atomic():
+        run = (
+            CrawlRun.objects.select_for_update(skip_locked=True)
+            .filter(pk=run_id, state__in=(State.DONE, State.INCOMPLETE), handed_over_at=None)
+            .first()
+        )
+        if run is None:
+            return False
+        run_finished.send(sender=CrawlRun, run=run)
+        CrawlRun.objects.filter(pk=run_id).update(handed_over_at=timezone.now())
+    return True
+
+
+def hand_over_dropped() -> int:
+    """Once per reconciler pass: finished runs whose handover a dead process dropped."""
+    cutoff = timezone.now() - timedelta(seconds=HANDOVER_GRACE_SECONDS)
+    dropped = CrawlRun.objects.filter(state__in=(State.DONE, State.INCOMPLETE),
+                                      handed_over_at=None, finished__lt=cutoff)  # fmt: skip
+    handed = 0
+    for run_id in dropped.order_by("pk").values_list("pk", flat=True)[:HANDOVER_BATCH]:
+        try:
+            handed += hand_over(run_id)
+        except Exception:  # one listener's trouble: the next pass tries again
+            logger.exception("crawl run %s: handing its posts over failed", run_id)
+    if handed:
+        logger.warning("handed over %d finished crawl run(s) a dead process had dropped", handed)
+    return handed
 
 
 def add_owner(site: Site, user) -> None:

@@ -131,6 +131,7 @@ if [ ! -f "$STUBS/libcuda.so" ]; then
   for f in $funcs; do echo "int $f(void) { return 999; }"; done >"$STUBS/stub.c"
   gcc -shared -fPIC -Wl,-soname,libcuda.so.1 -o "$STUBS/libcuda.so" "$STUBS/stub.c"
 fi
+ln -sf libcuda.so "$STUBS/libcuda.so.1"  # the name the linker looks for from libggml-cuda's NEEDED
 
 # 3. One CMake build: shared ggml with CUDA, llama, mtmd, llama-server, llama-bench.
 if [ ! -f "$BUILD/build/build.ninja" ]; then

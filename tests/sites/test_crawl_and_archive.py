@@ -69,3 +69,43 @@ def test_a_post_the_archive_cannot_take_does_not_refuse_its_whole_batch():
 
     assert archive_posts(run) == 3
     assert set(Capture.objects.values_list("url", flat=True)) == set(urls[:3])
+
+
+def test_a_handover_a_dead_process_dropped_is_made_by_the_reconciler(server):
+    """GIVEN a crawl with archiving whose process died after the run's final
+    write but before its posts were queued (handed_over_at empty, finished a
+    while ago) WHEN the reconciler makes its pass THEN every post is queued,
+    once: a second pass queues nothing more."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from crawler import services
+    from waybrief.reconcile import declared
+
+    blog = XuiteBlog(server, posts=7)
+    run = execute_run(run_id=start_crawl(url=blog.home, archive=True).pk)
+    assert run.handed_over_at is not None and Capture.objects.count() == 7  # the normal way
+    Capture.objects.all().delete()
+    long_ago = timezone.now() - timedelta(seconds=services.HANDOVER_GRACE_SECONDS + 5)
+    CrawlRun.objects.filter(pk=run.pk).update(handed_over_at=None, finished=long_ago)
+
+    (rule,) = [rule for rule in declared() if rule.model == "crawler.CrawlRun"]
+    rule.after()
+
+    assert set(Capture.objects.values_list("url", flat=True)) == blog.expected
+    assert CrawlRun.objects.get(pk=run.pk).handed_over_at is not None
+    assert services.hand_over_dropped() == 0 and Capture.objects.count() == 7
+
+
+def test_a_run_just_finished_is_left_to_its_own_process(server):
+    """GIVEN a run finished seconds ago, not yet handed over (its process is
+    still queueing) WHEN the reconciler passes THEN it leaves the run alone."""
+    from crawler import services
+
+    blog = XuiteBlog(server, posts=3)
+    run = execute_run(run_id=start_crawl(url=blog.home, archive=True).pk)
+    Capture.objects.all().delete()
+    CrawlRun.objects.filter(pk=run.pk).update(handed_over_at=None)
+
+    assert services.hand_over_dropped() == 0 and not Capture.objects.exists()
