@@ -2,21 +2,21 @@
 # Build the CUDA (sm_90: H100/H200) llama.cpp that scripts/gpu-check.sh carries to
 # the lent GPU machine, from the same sources as the pinned llama-cpp-python
 # (its sdist's vendor/llama.cpp), on a machine with nvcc and no GPU:
-#   - llama-server and llama-bench, stripped;
+#   - llama-server and llama-bench (in this llama.cpp, 15 kB launchers of
+#     libllama-server-impl.so and libllama-bench-impl.so);
 #   - a llama-cpp-python wheel whose llama_cpp/lib holds the CUDA build of libllama,
-#     libggml* and libmtmd.
-# ggml is built once, as shared libraries: the binaries find them beside
-# themselves ($ORIGIN) or in the installed wheel's llama_cpp/lib, so the CUDA
-# kernels (most of the size) travel once, not three times. cuBLAS and the CUDA
-# runtime are not carried: the GPU machine has them (CUDA 13).
+#     libggml*, libmtmd and those two, stripped (29 MB; libggml-cuda.so is 41 MB of it).
+# ggml is built once, as shared libraries: the binaries find them in the installed
+# wheel's llama_cpp/lib (LD_LIBRARY_PATH), so the CUDA kernels travel once, not three
+# times. cuBLAS and the CUDA runtime are not carried: the GPU machine has them (CUDA 13).
 #
-# Takes long on 2 cores (run it niced, in the background):
+# Measured: 56 minutes here (nice -n 19, -j 2, 2 shared cores). Run it in the background:
 #   nice -n 19 scripts/build-cuda.sh            # prints the output folder
 #   JOBS=1 CUDA_ARCHS=90-real scripts/build-cuda.sh
 # The build tree stays under $WAYBRIEF_CACHE/cuda-*-build so a rerun resumes.
 #   scripts/build-cuda.sh --stage DIR          # copies what must travel into DIR
 #   scripts/build-cuda.sh --pack-source FILE   # the sources trimmed to what this build
-#                                                reads (5 MB .tar.xz), to build elsewhere
+#                                                reads (6 MB .tar.xz), to build elsewhere
 # On the GPU machine (no network; scripts/gpu-check.sh does this when no build is carried):
 #   LLAMA_SRC=dir CUBLAS_DIR=.../nvidia/cu13 PIP_WHEEL_ARGS=--no-build-isolation JOBS=16 \
 #     scripts/build-cuda.sh
