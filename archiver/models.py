@@ -46,6 +46,14 @@ class Capture(LeasedWork):
     looked_up_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The page's local copy, when its site keeps WARC copies (set by sites/archiving.py
+    # from the crawl that read it): read back by offset, no scan (crawler/keeping.py).
+    warc_file = models.CharField(
+        "WARC file", max_length=300, blank=True, default="",
+        help_text="The local copy's WARC file, under WARC_DIR.",
+    )  # fmt: skip
+    warc_offset = models.BigIntegerField("WARC record offset", null=True, blank=True)
+    warc_length = models.BigIntegerField("WARC record length", null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -119,6 +119,20 @@ def archive_urls(urls: Iterable[str], *, source: str = "", enqueue: bool = True)
     return [after[url] for url in wanted]
 
 
+def record_local_copies(places: dict[str, tuple[str, int | None, int | None]]) -> int:
+    """Note on each URL's captures where its local WARC copy is (``places``: URL to
+    file, offset, length), where none is noted yet; returns how many captures."""
+    noted = 0
+    urls = list(places)
+    for start in range(0, len(urls), 1000):
+        rows = list(Capture.objects.filter(url__in=urls[start : start + 1000], warc_file=""))
+        for row in rows:
+            row.warc_file, row.warc_offset, row.warc_length = places[row.url]
+        Capture.objects.bulk_update(rows, ["warc_file", "warc_offset", "warc_length"])
+        noted += len(rows)
+    return noted
+
+
 PROCESS_TASK = "archiver.process"
 REQUESTED_BY = "requested by "  # the note of the event that records each request
 PROBE_TASK = "archiver.probe"

@@ -10,7 +10,7 @@ import logging
 from collections import Counter
 
 from archiver.models import Capture
-from archiver.services import archive_urls, why_not_archivable
+from archiver.services import archive_urls, record_local_copies, why_not_archivable
 from crawler.models import CrawlRun, Site
 from crawler.selectors import run_post_urls, site_post_urls
 
@@ -46,7 +46,17 @@ def archive_posts(run: CrawlRun) -> int:
         if todo:
             archive_urls(todo, source=f"crawl run {run.pk}")
         queued += len(todo)
+    _note_local_copies(run)
     return queued
+
+
+def _note_local_copies(run: CrawlRun) -> None:
+    """Each capture of a post the site keeps a local copy of knows where it is."""
+    kept = run_post_urls(run=run).exclude(warc_file="")
+    places = {url: (name, offset, length) for url, name, offset, length
+              in kept.values_list("url", "warc_file", "warc_offset", "warc_length")}  # fmt: skip
+    if places:
+        record_local_copies(places)
 
 
 def _archivable(url: str, run: CrawlRun) -> bool:

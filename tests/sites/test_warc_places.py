@@ -142,3 +142,23 @@ def test_a_redirect_kept_without_the_page_it_leads_to_is_not_a_copy(tmp_path):
 
     copies = warc.Copies(tmp_path)
     assert "http://blog.test/p/1" not in copies and copies.located("http://blog.test/p/1") is None
+
+
+def test_a_crawl_and_archive_notes_each_captures_local_copy(server, warc_dir):
+    """GIVEN a blog of 5 posts whose site keeps copies WHEN it is crawled with
+    archiving THEN each post's capture names the same WARC file, offset and
+    length as its post row: the Archive's request and the local copy meet."""
+    from archiver.models import Capture
+    from crawler.services import execute_run, start_crawl
+
+    blog, site, bodies = kept_blog(server, 5)
+
+    run = execute_run(run_id=start_crawl(url=blog.base + "/", archive=True).pk)
+
+    assert run.state == CrawlRun.State.DONE
+    posts = {row.url: (row.warc_file, row.warc_offset, row.warc_length)
+             for row in DiscoveredURL.objects.filter(site=site)}  # fmt: skip
+    captures = {c.url: (c.warc_file, c.warc_offset, c.warc_length)
+                for c in Capture.objects.all()}  # fmt: skip
+    assert set(captures) == set(bodies) and captures == posts
+    assert all(name.endswith(".warc.gz") and length for name, _, length in captures.values())
