@@ -279,7 +279,8 @@ def main() -> int:
         ("(b) backend generated", b["gen"], "tok/s",
          f"{b['gen'] / a[f'{tg} fa0 d0']:.2f} of (a) {tg}; "
          f"{b['gen'] / a[f'{tg} fa0 {deep}']:.2f} of (a) {tg} at depth {plan.page_tokens}"),
-        (f"(b) backend time to first token, {b['n_prompt']:.0f}-token prompt", b["ttft"], "s", ""),
+        (f"(b) backend time to first token, {b['n_prompt']:.0f}-token prompt", b["ttft"] * 1000,
+         "ms", ""),
         ("(b) backend one page", 60 / b["page_s"], "pages/min", ""),
     ]  # fmt: skip
     base = c["single"]["ppm"]

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from asgiref.sync import SyncToAsync, sync_to_async
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import StreamingHttpResponse
 
 # The one thread (so the one database connection) of this process's streams.
@@ -19,14 +19,27 @@ _db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="summary-strea
 
 
 async def shared_read(function, *args):
-    """``function(*args)`` in the one thread this process's streams read from.
+    """``function(*args)`` (a read) in the one thread this process's streams read from.
 
     A burst of new viewers would otherwise open a database connection each
     (one per request thread) and run PostgreSQL out of them; here they take
     turns on one connection, which stays open for the next. A thread of its
     own, not asgiref's shared one: sync middleware may be waiting in that one.
     """
-    return await asyncio.get_running_loop().run_in_executor(_db_thread, partial(function, *args))
+    return await asyncio.get_running_loop().run_in_executor(
+        _db_thread, partial(_on_a_live_connection, function, *args)
+    )
+
+
+def _on_a_live_connection(function, *args):
+    """The long-lived connection may have been ended by the server (a restart,
+    an administrator, ``pg_terminate_backend``): a read that finds it broken
+    runs once more on a new one, instead of every stream failing until restart."""
+    try:
+        return function(*args)
+    except (OperationalError, InterfaceError):
+        connection.close()
+        return function(*args)
 
 
 def close_connection() -> None:

@@ -17,7 +17,7 @@ from summarizer.backends.openai import OpenAIBackend
 from summarizer.models import Summary
 from tests.support.documents import ARTICLE
 from tests.support.http import Reply
-from tests.support.llama_server import start_llama_server
+from tests.support.llama_server import start_llama_server, stop_llama_server
 from tests.support.waiting import ROOT
 
 PARALLEL = 2
@@ -27,8 +27,7 @@ PARALLEL = 2
 def llama_server(tmp_path_factory):
     server, base_url = start_llama_server(tmp_path_factory.mktemp("llama-server"))
     yield base_url
-    server.terminate()
-    server.wait(timeout=20)
+    stop_llama_server(server)
 
 
 @pytest.fixture

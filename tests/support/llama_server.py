@@ -43,3 +43,14 @@ def start_llama_server(tmp_path, *, parallel: int = 2) -> tuple[subprocess.Popen
     wait_until(healthy, timeout=60)
     assert server.poll() is None, (tmp_path / "llama-server.log").read_text()[-2000:]
     return server, f"{base}/v1"
+
+
+def stop_llama_server(server: subprocess.Popen) -> None:
+    """SIGTERM, and SIGKILL if it is still there after 20 s: llama-server waits
+    for a slot's task to end, and a test's last request may have left one."""
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=20)
