@@ -232,7 +232,10 @@ def _finish(
         logger.warning("crawl run %s: lease lost before it ended; not recorded", run_id)
         return
     if state in (State.DONE, State.INCOMPLETE):
-        hand_over(run_id)
+        try:
+            hand_over(run_id)
+        except Exception:  # the run is done; its handover is the reconciler's now
+            logger.exception("crawl run %s: handing its posts over failed; retried later", run_id)
 
 
 HANDOVER_GRACE_SECONDS = 60.0  # a run this long finished and still not handed over was dropped

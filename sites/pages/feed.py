@@ -154,7 +154,8 @@ def _polled_events(ids: list[int], language: str) -> Iterator[str]:
 
 
 def _ids(raw: str) -> list[int]:
-    return [int(part) for part in raw.split(",") if part.strip().isdigit()][:MAX_SITES]
+    parts = (part.strip() for part in raw.split(","))
+    return [int(part) for part in parts if part.isascii() and part.isdigit()][:MAX_SITES]
 
 
 async def _stream(request: HttpRequest, ids: list[int]) -> HttpResponse:

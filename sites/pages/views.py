@@ -49,7 +49,10 @@ def site_add(request: HttpRequest) -> HttpResponse:
     try:
         with transaction.atomic():  # the crawl is rung once all of this is written
             run = start_crawl(url=request.POST.get("url", ""), archive=True)
-            if request.POST.get("keep_warc"):
+            # Local copies cost disk and a second read of every post: whoever adds a
+            # blog first (or staff) decides, not someone joining a blog others added.
+            first = not run.site.added_by.exists()
+            if request.POST.get("keep_warc") and (first or request.user.is_staff):
                 Site.objects.filter(pk=run.site_id).update(keep_warc=True)
             add_owner(run.site, request.user)
     except (InvalidURL, UnknownAdapter) as exc:
@@ -117,10 +120,20 @@ def post_copy(request: HttpRequest, pk: int) -> HttpResponse:
     if copies is None or url not in copies or not site.urls.filter(url=url).exists():
         raise Http404(_("No local copy of that post."))
     page = copies.page(url, max_bytes=settings.FETCH_MAX_BYTES)
-    response = HttpResponse(page.body, content_type=page.headers.get("content-type", "text/html"))
+    kind = page.headers.get("content-type", "text/html").split(";")[0].strip().lower()
+    if kind in SHOWN_AS_PAGES:  # sandboxed below: it runs nothing and reaches nothing here
+        response = HttpResponse(page.body, content_type=page.headers.get("content-type"))
+    else:
+        # Anything else (a "post" answering text/javascript or text/css) would be a
+        # script or a style sheet from this site's own origin, past its CSP: a file.
+        response = HttpResponse(page.body, content_type="application/octet-stream")
+        response["Content-Disposition"] = "attachment"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src data:"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+SHOWN_AS_PAGES = {"text/html", "application/xhtml+xml", "text/plain"}
 
 
 # --- helpers ---------------------------------------------------------------------

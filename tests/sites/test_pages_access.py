@@ -90,6 +90,16 @@ def test_adding_a_blog_makes_it_the_adders_and_queues_its_crawl_and_archive(alic
     assert signed_in(bob).get(f"/sites/{site.pk}/").status_code == 200
 
 
+def test_joining_a_blog_others_added_does_not_switch_its_local_copies_on(alice, bob):
+    """Local copies cost disk and a second read of every post: the first to add a
+    blog decides; someone adding it again later cannot turn them on."""
+    signed_in(alice).post("/sites/add", {"url": "https://blog.xuite.net/alice/diary"})
+    signed_in(bob).post("/sites/add", {"url": "https://blog.xuite.net/alice/diary",
+                                       "keep_warc": "1"})  # fmt: skip
+    site = Site.objects.get()
+    assert set(site.added_by.all()) == {alice, bob} and not site.keep_warc
+
+
 def test_adding_an_address_that_is_no_blog_says_why(alice):
     response = signed_in(alice).post("/sites/add", {"url": "ftp://example.org/x"}, follow=True)
     assert response.redirect_chain[-1][0] == "/sites/"
