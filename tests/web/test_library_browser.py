@@ -52,7 +52,9 @@ def test_a_search_in_chinese_finds_a_big5_post_by_a_word_of_its_body(
     box.send_keys("棋子")
     browser.find_element(By.CSS_SELECTOR, "form.library-search button[type=submit]").click()
     result = f'a[href="/s/{summary.token}"]'
-    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, result))
+    # /library/ lists recent summaries before any search: wait for the results page.
+    wait_for(browser, lambda d: "q=" in d.current_url and d.find_elements(By.CSS_SELECTOR, "mark"))
+    assert browser.find_elements(By.CSS_SELECTOR, result)
     marks = browser.execute_script(
         "return [...document.querySelectorAll('mark')].map(m => m.textContent)"
     )
